@@ -1,0 +1,308 @@
+"""The official report format (国办公开办函〔2021〕30号, and the 2019 trial format), loaded from data.
+
+Everything reportkit knows about sections, table rows, columns and arithmetic identities comes from
+``data/format.yaml``. This module turns that file into small immutable objects and offers the one
+label-normalisation function every matcher uses, so that no label is ever re-typed in a parser.
+
+>>> from reportkit.format import spec
+>>> t = spec().table("requests")
+>>> len(t.data_rows), len(t.columns)
+(25, 7)
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+
+import yaml
+
+VERSIONS = ("2021", "2019")
+TABLE_IDS = ("proactive", "requests", "appeals")
+
+# Punctuation and brackets that carry no meaning when comparing labels. Digits and Chinese numerals stay,
+# because enumerators ("3.其他" vs the column "其他") are what tell some labels apart.
+_LABEL_DROP = re.compile(r"[\s\u3000()（）\[\]【】〔〕<>《》、,，.．。:：;；\"'“”‘’·/|_\-—－]+")
+
+
+def fold(text: str) -> str:
+    """NFKC-fold ``text``: full-width brackets, colons and commas become their ASCII forms."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def label_key(label: str) -> str:
+    """The comparison key of a table or heading label: folded, without spaces or punctuation."""
+    return _LABEL_DROP.sub("", fold(label))
+
+
+def strip_enumerator(key: str) -> str:
+    """A label key without its leading enumerator ("1", "一", "(三)" already stripped of brackets)."""
+    return re.sub(r"^(?:\d+|[一二三四五六七八九十]+)", "", key)
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    label: str                  # the label as printed in the header cell
+    name: str                   # unique within the table: used in JSON and exports
+    path: tuple[str, ...]       # header levels above the label (for MultiIndex columns)
+    decimal: bool = False
+    signed: bool = False
+    unit: str | None = None
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    label: str
+    kind: str = "data"          # "data" rows carry numbers; "group" rows are merged label cells
+    parent: str | None = None
+    block: str | None = None    # table 二 only: the 第二十条 block the row belongs to
+    variants: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(label_key(x) for x in (self.label, *self.variants)))
+
+
+@dataclass(frozen=True)
+class Block:
+    id: str
+    label: str
+    columns: tuple[str, ...]
+    rows: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A linear identity ``sum(lhs) == sum(rhs)`` over cells of one table, expanded per column/row."""
+
+    id: str
+    table: str
+    basis: str                  # "format" (printed in the template) or "implied"
+    official: bool
+    description: str
+    description_en: str
+    equations: tuple[tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], str], ...]
+    # each equation: (lhs cells, rhs cells, scope label) where a cell is (row_id, col_id)
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    number: int
+    title: str
+    rows: tuple[Row, ...]
+    columns: tuple[Column, ...]
+    blocks: tuple[Block, ...] = ()
+    corner: str | None = None
+
+    @property
+    def data_rows(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.kind == "data")
+
+    def row(self, row_id: str) -> Row:
+        return self._rows[row_id]
+
+    def column(self, col_id: str) -> Column:
+        return self._cols[col_id]
+
+    def columns_for(self, row_id: str) -> tuple[Column, ...]:
+        """The columns a data row has numbers in (table 二 rows differ by block)."""
+        row = self.row(row_id)
+        if row.block is None:
+            return self.columns
+        block = next(b for b in self.blocks if b.id == row.block)
+        return tuple(self.column(c) for c in block.columns)
+
+    @property
+    def cells(self) -> tuple[tuple[str, str], ...]:
+        """Every (row id, column id) cell the format requires, in reading order."""
+        return tuple((r.id, c.id) for r in self.data_rows for c in self.columns_for(r.id))
+
+    @functools.cached_property
+    def _rows(self) -> dict[str, Row]:
+        return {r.id: r for r in self.rows}
+
+    @functools.cached_property
+    def _cols(self) -> dict[str, Column]:
+        return {c.id: c for c in self.columns}
+
+    @functools.cached_property
+    def row_by_key(self) -> dict[str, Row]:
+        """Row lookup by label key (labels and variants); the enumerator-less key is a fallback."""
+        out: dict[str, Row] = {}
+        for r in self.rows:
+            for k in r.keys:
+                out.setdefault(k, r)
+        for r in self.rows:
+            for k in r.keys:
+                bare = strip_enumerator(k)
+                # Short bare keys ("其他") collide with column headers, so only long ones are trusted.
+                if len(bare) >= 4:
+                    out.setdefault(bare, r)
+        return out
+
+    @functools.cached_property
+    def block_by_key(self) -> dict[str, Block]:
+        return {label_key(b.label): b for b in self.blocks}
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    id: str
+    title: str
+    patterns: tuple[str, ...]
+    table: str | None = None
+
+
+@dataclass(frozen=True)
+class Version:
+    id: str
+    document: str
+    tables: dict[str, Table]
+    identities: tuple[Identity, ...]
+
+    def table(self, table_id: str) -> Table:
+        return self.tables[table_id]
+
+
+@dataclass(frozen=True)
+class Format:
+    sections: tuple[Section, ...]
+    versions: dict[str, Version]
+    overview_topics: tuple[dict, ...]
+    blank_marks: frozenset[str]
+    version_markers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def version(self, version: str | None = None) -> Version:
+        return self.versions[version or "2021"]
+
+    def table(self, table_id: str, version: str | None = None) -> Table:
+        return self.version(version).tables[table_id]
+
+    def section(self, number: int) -> Section:
+        return self.sections[number - 1]
+
+    def section_for_table(self, table_id: str) -> Section:
+        return next(s for s in self.sections if s.table == table_id)
+
+
+def _build_table(table_id: str, raw: dict) -> Table:
+    if table_id == "proactive":
+        cols: dict[str, Column] = {}
+        rows: list[Row] = []
+        blocks: list[Block] = []
+        for b in raw["blocks"]:
+            for c in b["columns"]:
+                cols.setdefault(c["id"], Column(
+                    id=c["id"], label=c["label"], name=c["label"], path=(),
+                    decimal=bool(c.get("decimal")), signed=bool(c.get("signed")), unit=c.get("unit"),
+                    variants=tuple(c.get("variants", ()))))
+            for r in b["rows"]:
+                rows.append(Row(id=r["id"], label=r["label"], block=b["id"],
+                                variants=tuple(r.get("variants", ()))))
+            blocks.append(Block(id=b["id"], label=b["label"],
+                                columns=tuple(c["id"] for c in b["columns"]),
+                                rows=tuple(r["id"] for r in b["rows"])))
+        return Table(id=table_id, number=raw["number"], title=raw["title"], rows=tuple(rows),
+                     columns=tuple(cols.values()), blocks=tuple(blocks))
+    if table_id == "requests":
+        cols = [Column(id=c["id"], label=c["label"], name=c["label"],
+                       path=(raw["column_header"], c.get("group", c["label"])))
+                for c in raw["columns"]]
+        rows = [Row(id=r["id"], label=r["label"], kind=r.get("kind", "data"), parent=r.get("parent"),
+                    variants=tuple(r.get("variants", ()))) for r in raw["rows"]]
+        return Table(id=table_id, number=raw["number"], title=raw["title"], rows=tuple(rows),
+                     columns=tuple(cols), corner=raw.get("corner"))
+    if table_id == "appeals":
+        cols = []
+        for g in raw["column_groups"]:
+            top = g.get("group", g["label"])
+            mid = g["label"] if "group" in g else ""
+            for res in raw["column_results"]:
+                path = (top, mid) if mid else (top,)
+                cols.append(Column(id=f"{g['id']}_{res['id']}", label=res["label"],
+                                   name="/".join((*path, res["label"])), path=(top, mid)))
+        rows = [Row(id=r["id"], label=r["label"]) for r in raw["rows"]]
+        return Table(id=table_id, number=raw["number"], title=raw["title"], rows=tuple(rows),
+                     columns=tuple(cols))
+    raise ValueError(f"unknown table {table_id!r} in format.yaml")
+
+
+def _expand_identity(raw: dict, table: Table) -> Identity:
+    eqs = []
+    scope = raw["for_each"]
+    if scope == "column":
+        for c in table.columns:
+            eqs.append((tuple((r, c.id) for r in raw["lhs"] if r),
+                        tuple((r, c.id) for r in raw["rhs"] if r), c.name))
+    elif scope == "row":
+        for r in table.data_rows:
+            eqs.append((tuple((r.id, c) for c in raw["lhs"]),
+                        tuple((r.id, c) for c in raw["rhs"]), r.label))
+    elif scope == "column_group":
+        # Column ids are "<group>_<result>" and result ids hold no underscore.
+        groups = dict.fromkeys(c.id[: c.id.rfind("_")] for c in table.columns)
+        for g in groups:
+            row = table.data_rows[0].id
+            lhs = tuple((row, f"{g}_{x}") for x in raw["lhs"])
+            rhs = tuple((row, f"{g}_{x}") for x in raw["rhs"])
+            label = table.column(f"{g}_total").name.rsplit("/", 1)[0]
+            eqs.append((lhs, rhs, label))
+    else:
+        raise ValueError(f"identity {raw['id']}: unknown for_each {scope!r}")
+    return Identity(id=raw["id"], table=raw["table"], basis=raw["basis"], official=bool(raw["official"]),
+                    description=raw["description"], description_en=raw["description_en"],
+                    equations=tuple(eqs))
+
+
+def _resolve_versions(raw_versions: dict) -> dict[str, Version]:
+    out: dict[str, Version] = {}
+    for vid in ("2021", "2019"):
+        rv = raw_versions[vid]
+        tables_raw: dict[str, dict] = {}
+        for tid in TABLE_IDS:
+            t = copy.deepcopy(rv["tables"][tid])
+            if "same_as" in t:
+                base = copy.deepcopy(raw_versions[t.pop("same_as")]["tables"][tid])
+                drop = set(t.pop("drop_rows", ()))
+                repl = t.pop("replace_rows", {})
+                if "rows" in base:
+                    base["rows"] = [repl.get(r["id"], r) for r in base["rows"] if r["id"] not in drop]
+                base.update(t)
+                t = base
+            tables_raw[tid] = t
+        tables = {tid: _build_table(tid, t) for tid, t in tables_raw.items()}
+        ids_raw = rv["identities"]
+        if isinstance(ids_raw, dict):
+            base_ids = copy.deepcopy(raw_versions[ids_raw["same_as"]]["identities"])
+            for ident in base_ids:
+                terms = ids_raw.get("replace_terms", {}).get(ident["id"], {})
+                for side in ("lhs", "rhs"):
+                    ident[side] = [terms.get(x, x) for x in ident[side] if terms.get(x, x) is not None]
+            ids_raw = base_ids
+        identities = tuple(_expand_identity(i, tables[i["table"]]) for i in ids_raw)
+        out[vid] = Version(id=vid, document=rv["document"], tables=tables, identities=identities)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def spec() -> Format:
+    """The parsed format description (cached: it is read once per process)."""
+    text = resources.files("reportkit").joinpath("data/format.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    sections = tuple(Section(number=s["number"], id=s["id"], title=s["title"],
+                             patterns=tuple(s["patterns"]), table=s.get("table"))
+                     for s in raw["sections"])
+    return Format(sections=sections, versions=_resolve_versions(raw["versions"]),
+                  overview_topics=tuple(raw["overview_topics"]),
+                  blank_marks=frozenset(fold(m) for m in raw["blank_marks"]),
+                  version_markers={k: tuple(label_key(x) for x in v)
+                                   for k, v in raw["version_markers"].items()})

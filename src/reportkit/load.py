@@ -1,0 +1,258 @@
+"""Load a report from plain text, an HTML page or reportkit's structured YAML/JSON.
+
+``load(path)`` decodes the bytes (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK), picks the
+reader from the content, cuts the text into sections, reads the three tables and collects the numbers
+stated in prose. Anything that cannot be a report raises a :class:`~reportkit.errors.ReportError`
+naming the file and the place; anything that is a report, however broken, loads, and what is wrong
+with it is left for :func:`reportkit.check` to report.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+from pathlib import Path
+
+from . import html as htmlmod
+from .errors import EmptyReportError, EncodingError, NotAReportError, ReportError, TooLargeError
+from .facts import extract_facts
+from .format import TABLE_IDS, spec
+from .model import Report
+from .sections import split_sections
+from .tables import read_table
+from .textmap import Folded
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+"""Largest input accepted by default (10 MiB); real reports are under 200 KB. Override with
+``load(..., max_bytes=)`` or the environment variable ``REPORTKIT_MAX_BYTES``."""
+
+
+def _max_bytes(value: int | None) -> int:
+    if value is not None:
+        return value
+    env = os.environ.get("REPORTKIT_MAX_BYTES")
+    return int(env) if env and env.isdigit() else DEFAULT_MAX_BYTES
+
+
+def decode(data: bytes, source: str = "<bytes>") -> str:
+    """Bytes to text. Raises EmptyReportError / EncodingError with the file and byte offset."""
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise EmptyReportError("the file is empty", source)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise EncodingError(f"not valid UTF-16 although it starts with a UTF-16 mark ({e.reason})",
+                                source, f"byte {e.start}") from None
+    nul = data.find(b"\x00")
+    if nul >= 0 and data.count(b"\x00") > max(2, len(data) // 100):
+        raise EncodingError("this is a binary file, not text (it holds NUL bytes)", source, f"byte {nul}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as utf8_err:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise EncodingError(
+                f"not UTF-8 and not GB18030/GBK text ({utf8_err.reason} at byte {utf8_err.start}); "
+                "save the file as UTF-8 and try again", source, f"byte {utf8_err.start}") from None
+        # GB18030 decodes many byte strings; accept it only when the result reads like Chinese text.
+        cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        odd = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\r\n\t") or "\ue000" <= ch <= "\uf8ff")
+        if cjk < len(text) * 0.2 or odd > len(text) * 0.01:
+            raise EncodingError(
+                f"not UTF-8 ({utf8_err.reason} at byte {utf8_err.start}) and not readable as GB18030 either",
+                source, f"byte {utf8_err.start}") from None
+    ctrl = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\r\n\t\x0c")
+    if ctrl > max(8, len(text[:20000]) // 20):
+        raise EncodingError("this looks like a binary file: too many control characters", source)
+    return text
+
+
+def load(path, *, max_bytes: int | None = None) -> Report:
+    """Load one report from ``path`` (.txt, .html/.htm, .yaml/.yml or .json; content decides when the
+    suffix says nothing). Raises ReportError (or a subclass) for input that is not a usable report."""
+    p = Path(path)
+    source = str(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise ReportError("no such file", source) from None
+    except OSError as e:
+        raise ReportError(f"cannot read the file ({e.strerror})", source) from None
+    if p.is_dir():
+        raise ReportError("this is a folder; use reportkit.corpus for many reports", source)
+    limit = _max_bytes(max_bytes)
+    if size > limit:
+        raise TooLargeError(f"the file is {size:,} bytes, over the limit of {limit:,} bytes "
+                            "(set max_bytes or REPORTKIT_MAX_BYTES to raise it)", source)
+    data = p.read_bytes()
+    suffix = p.suffix.lower()
+    if suffix in (".yaml", ".yml", ".json"):
+        from .structured import from_structured
+        return from_structured(decode(data, source), source, json_=suffix == ".json")
+    text = decode(data, source)
+    if suffix in (".html", ".htm", ".shtml", ".xhtml") or (suffix not in (".txt",) and htmlmod.looks_like_html(text)):
+        return parse_html(text, source)
+    return parse_text(text, source)
+
+
+def loads(text: str, source: str = "<string>", kind: str = "text") -> Report:
+    """Parse a report held in a string: ``kind`` is "text" or "html"."""
+    if len(text.encode("utf-8", "surrogatepass")) > _max_bytes(None):
+        raise TooLargeError("the text is over the size limit", source)
+    if not text.strip():
+        raise EmptyReportError("the text is empty", source)
+    return parse_html(text, source) if kind == "html" else parse_text(text, source)
+
+
+def parse_html(markup: str, source: str) -> Report:
+    doc = htmlmod.flatten(markup)
+    if not doc.text.strip():
+        raise EmptyReportError("the HTML page has no text", source)
+    return _parse(doc.text, source, "html", grids=doc.grids, html_title=doc.title, assets=doc.assets)
+
+
+def parse_text(text: str, source: str) -> Report:
+    return _parse(text, source, "text")
+
+
+def _parse(text: str, source: str, kind: str, grids=None, html_title: str = "", assets=None) -> Report:
+    folded = Folded(text)
+    preamble_end, sections = split_sections(text, folded)
+    if not any(s.present for s in sections) and "信息公开" not in folded.text:
+        raise NotAReportError("no section of an annual report (一、总体情况 … 六、其他需要报告的事项) "
+                              "and no mention of 政府信息公开: this does not look like an annual report",
+                              source, "whole text")
+    tables = {}
+    skip = []
+    inv = _inverse(folded) if folded._map is not None else None
+    for tid in TABLE_IDS:
+        sec = sections[spec().section_for_table(tid).number - 1]
+        if not sec.present:
+            tables[tid] = None
+            continue
+        grid_tokens = None
+        if grids:
+            inside = [tok for (gs, ge, toks) in grids if sec.body_start <= gs < sec.end for tok in toks]
+            grid_tokens = inside or None
+        fs = inv[sec.body_start] if inv else sec.body_start
+        fe = inv[sec.end] if inv else sec.end
+        tr = read_table(tid, folded, fs, fe, grid_tokens)
+        if not tr.found and not tr.cells:
+            tables[tid] = None
+            continue
+        tables[tid] = tr
+        cell_spans = [(c.start, c.end) for c in tr.cells.values() if c.start is not None]
+        if cell_spans:
+            skip.append((min(s for s, _ in cell_spans), max(e for _, e in cell_spans)))
+    facts = extract_facts(text, folded, sections, preamble_end, skip)
+    versions = [t.version for t in tables.values() if t is not None and (t.found and t.cells or t.table == "proactive" and t.found)]
+    fmt = versions[0] if versions else None
+    title, agency, year = _metadata(text, folded.text, preamble_end, html_title)
+    rep = Report(text=text, source=source, kind=kind, title=title, agency=agency, year=year,
+                 format_version=fmt, preamble_end=preamble_end, sections=sections, tables=tables,
+                 facts=facts, assets=[])
+    if assets:
+        for a in assets:
+            a = dict(a)
+            a["section"] = next((s.number for s in sections if s.present and s.start <= a["at"] < s.end), 0)
+            rep.assets.append(a)
+    if len(set(versions)) > 1:
+        rep.notes.append({"kind": "mixed_versions", "message": f"tables use different format versions: {versions}"})
+    return rep
+
+
+def _inverse(folded: Folded) -> list[int]:
+    """Original offset → folded offset (for the few texts whose folding changes lengths)."""
+    n = folded._n
+    m = folded._map
+    inv = [-1] * (n + 1)
+    for fi in range(len(m) - 1, -1, -1):
+        inv[m[fi]] = fi
+    inv[n] = len(m)
+    for i in range(n - 1, -1, -1):   # characters that folded to nothing take the next offset
+        if inv[i] < 0:
+            inv[i] = inv[i + 1]
+    return inv
+
+
+_YEAR = r"(?:19|20)\d\d"
+_REPORT_WORDS = r"(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
+_TITLE_LINE = re.compile(rf"(?:标题:\s*|Page\s*\d+\s*-\s*)?(?P<t>[^\s,。;:、《》()]{{0,40}}?{_YEAR}\s*年?度?[^\s,。;:《》]{{0,20}}?{_REPORT_WORDS})\s*")
+_BRACKETED = re.compile(rf"《(?P<t>[^《》\n,。]{{0,60}}?{_YEAR}\s*年?度?[^《》\n]{{0,20}}?信息公开[^《》\n]{{0,10}}?报告)》")
+_PUBLISHED = re.compile(rf"(?:公布|发布|印发|现将)(?P<t>[^\s,。;:《》()]{{0,30}}?{_YEAR}\s*年?度?[^\s,。;:《》]{{0,20}}?{_REPORT_WORDS})")
+_AGENCY_SUFFIX = r"(?:局|委员会|委|办公室|办|人民政府|政府|镇|乡|街道|街道办事处|办事处|中心|院|厅|部|署|所|馆|站|队|会|分局)"
+_AGENCY_LINE = re.compile(rf"[\u4e00-\u9fff()]{{2,30}}{_AGENCY_SUFFIX}")
+_SELF_NAMED = re.compile(rf"(?P<a>[\u4e00-\u9fff]{{2,24}}?{_AGENCY_SUFFIX})\s*\(以下简称")
+_PERIOD = re.compile(rf"(?:统计期限|统计时限|统计期|统计区间|时间范围|统计时间)[^\n。]{{0,10}}?({_YEAR})\s*年\s*1\s*月\s*1\s*日")
+_GENERIC_AGENCY = {"本机关", "我局", "本局", "我单位", "本单位", "我镇", "本镇"}
+
+
+def _metadata(text: str, ft: str, preamble_end: int, html_title: str) -> tuple[str | None, str | None, int | None]:
+    """Title, agency and year from the title line, a 《…》 title or the sentence that publishes the report,
+    and the statistics period; never from the first year-like token (a report may open with last
+    year's figures, H005/盐津)."""
+    head = ft[:preamble_end] if preamble_end > 0 else ft[:400]
+    lines = [x.strip() for x in head[:1200].splitlines() if x.strip()][:8]
+    title = None
+    title_line = None
+    cands = [html_title] if html_title else []
+    cands += lines
+    for i, line in enumerate(cands):
+        m = _TITLE_LINE.fullmatch(line)
+        if m and "解读" not in line and "图解" not in line:
+            title = m.group("t")
+            title_line = i - (1 if html_title else 0)
+            break
+    if title is None:
+        m = _BRACKETED.search(ft[:2000]) or _PUBLISHED.search(ft[:2000])
+        if m:
+            title = m.group("t")
+    if title is None:
+        return None, _self_named(ft), _period_year(ft)
+    title = re.sub(r"\s+", "", title)
+    ym = re.search(_YEAR, title)
+    year = int(ym.group()) if ym else None
+    agency = title[: ym.start()] if ym else ""
+    if not agency and ym:
+        # "2022年上海市政府信息公开工作年度报告", "2022年度螅镇政府信息…": the agency follows the year.
+        rest = re.sub(r"^年?度?", "", title[ym.end():])
+        agency = re.sub(_REPORT_WORDS + "$", "", rest)
+        agency = re.sub(r"(?:人民)?$", "", agency)
+    if agency in _GENERIC_AGENCY or not agency:
+        agency = None
+    if title_line is None and lines and _AGENCY_LINE.fullmatch(lines[0]):
+        # An agency line above an introduction that names the report loosely (H011: "区政府国资局").
+        agency = lines[0]
+        if ym:
+            title = agency + title[ym.start():]
+    if agency is None and title_line is not None and title_line >= 0:
+        # The agency on its own line next to the title ("浑南区国资局", "桃江县松木塘镇人民政府").
+        for j in (title_line - 1, title_line + 1):
+            if 0 <= j < len(lines) and _AGENCY_LINE.fullmatch(lines[j]):
+                agency = lines[j]
+                break
+    if agency is None and lines and _AGENCY_LINE.fullmatch(lines[0]):
+        agency = lines[0]
+    if agency is None:
+        agency = _self_named(ft)
+    if year is None:
+        year = _period_year(ft)
+    if agency and not title.startswith(agency) and title_line is not None:
+        title = agency + title if re.match(_YEAR, title) and agency not in title else title
+    return title, agency, year
+
+
+def _self_named(ft: str) -> str | None:
+    m = _SELF_NAMED.search(ft[:3000])
+    return m.group("a") if m else None
+
+
+def _period_year(ft: str) -> int | None:
+    m = _PERIOD.search(ft[:5000])
+    return int(m.group(1)) if m else None

@@ -1,0 +1,192 @@
+"""The data model: a loaded report, its sections, its tables and the numbers its prose states.
+
+Spans (``start``/``end``) always index the original text (``Report.text``), so evidence can be quoted
+exactly. A table cell has one of four states:
+
+* ``value``      a number was read;
+* ``blank``      the cell exists but holds nothing or a mark such as ``/``, ``—``, ``无`` (value is NA);
+* ``unreadable`` the text has the row but its cells cannot be told apart (run together, wrong count);
+* ``missing``    the table or row is not in the text at all.
+
+Only ``value`` cells carry a number; a blank is never 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .format import spec
+
+CELL_STATES = ("value", "blank", "unreadable", "missing")
+
+
+@dataclass
+class Section:
+    number: int
+    title: str                  # the official title
+    heading: str | None         # the heading as written (original text), None when not found
+    start: int                  # span of the whole section, heading included
+    end: int
+    body_start: int             # where the text after the heading starts
+    present: bool
+
+    @property
+    def id(self) -> str:
+        return spec().section(self.number).id
+
+    def body(self, text: str) -> str:
+        return text[self.body_start:self.end]
+
+    def is_empty(self, text: str) -> bool:
+        return self.present and not text[self.body_start:self.end].strip()
+
+
+@dataclass
+class Fact:
+    """A number stated in prose, with its unit and where it stands."""
+
+    value: float | int
+    unit: str
+    start: int
+    end: int
+    text: str                   # the number and unit as written
+    sentence: str
+    sentence_start: int
+    section: int | None         # 0 = preamble, 1..6, None when outside any section
+    subject: str = ""           # the words before the number in its clause (what is counted)
+
+
+@dataclass
+class Cell:
+    table: str
+    row: str                    # row id
+    column: str                 # column id
+    value: float | int | None
+    state: str
+    raw: str | None = None      # the text of the cell as written
+    start: int | None = None
+    end: int | None = None
+    note: str | None = None
+
+
+@dataclass
+class TableIssue:
+    """Something the table parser could not fit into the format (always reported, never guessed)."""
+
+    table: str
+    kind: str                   # e.g. "cell_count", "run_together", "non_numeric", "unknown_label"
+    message: str
+    row: str | None = None
+    column: str | None = None
+    start: int | None = None
+    end: int | None = None
+    raw: str | None = None
+
+
+@dataclass
+class TableRead:
+    table: str
+    version: str
+    found: bool                 # some row label or header of the table was seen in the text
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    issues: list[TableIssue] = field(default_factory=list)
+    start: int | None = None
+    end: int | None = None
+
+    def value(self, row: str, column: str):
+        c = self.cells.get((row, column))
+        return c.value if c is not None and c.state == "value" else None
+
+    def state(self, row: str, column: str) -> str:
+        c = self.cells.get((row, column))
+        return c.state if c is not None else "missing"
+
+    @property
+    def has_numbers(self) -> bool:
+        return any(c.state == "value" for c in self.cells.values())
+
+    def frame(self) -> pd.DataFrame:
+        """The table as a DataFrame in the official layout: labelled rows, MultiIndex columns, NA for
+        anything that is not a number."""
+        t = spec().table(self.table, self.version)
+        depth = max(len(c.path) for c in t.columns) + 1
+        cols = pd.MultiIndex.from_tuples(
+            [tuple(list(c.path) + [""] * (depth - 1 - len(c.path))) + (c.label,) for c in t.columns]
+        ) if depth > 1 else pd.Index([c.label for c in t.columns])
+        index = pd.Index([r.label for r in t.data_rows], name="行")
+        data = []
+        for r in t.data_rows:
+            allowed = {c.id for c in t.columns_for(r.id)}
+            data.append([self.value(r.id, c.id) if c.id in allowed else None for c in t.columns])
+        dtype = "Int64" if not any(c.decimal for c in t.columns) else "object"
+        df = pd.DataFrame(data, index=index, columns=cols)
+        if dtype == "Int64":
+            df = df.astype("Int64")
+        else:
+            df = df.astype(object).where(df.notna(), pd.NA)
+        return df
+
+
+@dataclass
+class Report:
+    """One loaded annual report. ``text`` is the original text every span points into."""
+
+    text: str
+    source: str
+    kind: str                                   # "text", "html" or "structured"
+    title: str | None
+    agency: str | None
+    year: int | None
+    format_version: str | None                  # "2021", "2019" or None when no table says
+    preamble_end: int                           # text[0:preamble_end] is the title and introduction
+    sections: list[Section]
+    tables: dict[str, TableRead | None]
+    facts: list[Fact]
+    notes: list[dict[str, Any]] = field(default_factory=list)    # load-time observations
+    assets: list[dict[str, Any]] = field(default_factory=list)   # HTML images/iframes/links per section
+
+    def section(self, number: int) -> Section:
+        return self.sections[number - 1]
+
+    def body(self, number: int) -> str:
+        return self.section(number).body(self.text)
+
+    def frame(self, table: str) -> pd.DataFrame | None:
+        """Table ``proactive`` (二), ``requests`` (三) or ``appeals`` (四) as a DataFrame, or None."""
+        t = self.tables.get(table)
+        return t.frame() if t is not None else None
+
+    def spans(self) -> list[tuple[int, int]]:
+        """The partition of the text: the preamble, then every section in text order."""
+        out = [(0, self.preamble_end)]
+        out += sorted((s.start, s.end) for s in self.sections)
+        return out
+
+    def facts_frame(self) -> pd.DataFrame:
+        cols = ["value", "unit", "text", "section", "subject", "start", "end", "sentence"]
+        return pd.DataFrame([{k: getattr(f, k) for k in cols} for f in self.facts], columns=cols)
+
+    def cells_frame(self) -> pd.DataFrame:
+        """Every cell the format requires, one row each, with its state: a long, tidy view."""
+        rows = []
+        for tid in ("proactive", "requests", "appeals"):
+            tr = self.tables.get(tid)
+            version = tr.version if tr else (self.format_version or "2021")
+            t = spec().table(tid, version)
+            for rid, cid in t.cells:
+                c = tr.cells.get((rid, cid)) if tr else None
+                rows.append({"table": tid, "row_id": rid, "row": t.row(rid).label, "column_id": cid,
+                             "column": t.column(cid).name,
+                             "value": c.value if c else None,
+                             "state": c.state if c else "missing",
+                             "raw": c.raw if c else None,
+                             "start": c.start if c else None, "end": c.end if c else None})
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        present = "".join("一二三四五六"[s.number - 1] for s in self.sections if s.present)
+        return (f"<Report {self.title or self.source!r} year={self.year} format={self.format_version} "
+                f"sections={present or '-'} chars={len(self.text)}>")

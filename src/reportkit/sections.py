@@ -1,0 +1,134 @@
+"""Find the six numbered sections of a report and cut the text into spans that partition it.
+
+Headings are recognised by numeral + a title pattern from the format description, on the NFKC-folded
+text (so ``（一）`` and ``(一)`` are the same), at the start of a line or after a sentence end (captures
+that run the whole body into one line). The title is required: ``一、本年新收…`` is a table row, not
+section 一. Each section found runs from its heading to the next heading found; the text before the
+first heading is the preamble. Sections not found get an empty span where they would have stood, so
+the spans always partition the text: nothing is lost and nothing counted twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .format import spec
+from .model import Section
+from .textmap import Folded
+
+_NUMERALS = "一二三四五六"
+
+# A heading normally starts a line, or follows a sentence end or spaces in text a capture joined into
+# one line ("strong"). Captures that ran table cells together also glue headings to digits
+# ("…收费0三、收到和处理…"): such "weak" candidates are used only where no strong one exists.
+_STRONG_BEFORE = set("\n。;!?:|") | {" ", "\t"}
+
+
+@dataclass
+class Heading:
+    number: int
+    start: int          # folded-text offsets
+    end: int
+    written: str
+    strong: bool = True
+
+
+def _heading_regex() -> re.Pattern:
+    alts = []
+    for sec in spec().sections:
+        pats = "|".join(f"(?:{p})" for p in sec.patterns)
+        alts.append(f"(?P<s{sec.number}>{_NUMERALS[sec.number - 1]}\\s*[、.．,]?\\s*(?:{pats}))")
+    bullet = "|".join(f"(?:{p})" for p in spec().sections[0].patterns)
+    alts.append(f"(?P<b1>[-•·*]\\s*(?:{bullet}))")
+    return re.compile(f"(?:{'|'.join(alts)})")
+
+
+_HEADING = None
+
+
+def find_headings(folded: str) -> list[Heading]:
+    """All heading candidates in folded text, in text order (possibly several per number)."""
+    global _HEADING
+    if _HEADING is None:
+        _HEADING = _heading_regex()
+    out = []
+    for m in _HEADING.finditer(folded):
+        for name, val in m.groupdict().items():
+            if val is not None:
+                num = int(name[1:])
+                s, e = m.span(name)
+                prev = folded[s - 1] if s else "\n"
+                out.append(Heading(num, s, e, val, strong=prev in _STRONG_BEFORE))
+                break
+    return out
+
+
+def _increasing(cands: list[Heading]) -> list[Heading]:
+    """The longest run of candidates whose numbers increase in text order (earliest on ties)."""
+    n = len(cands)
+    if n == 0:
+        return []
+    best_len = [1] * n
+    prev = [-1] * n
+    for i in range(n):
+        for j in range(i):
+            if cands[j].number < cands[i].number and best_len[j] + 1 > best_len[i]:
+                best_len[i] = best_len[j] + 1
+                prev[i] = j
+    i = max(range(n), key=lambda k: (best_len[k], -k))
+    chain = []
+    while i != -1:
+        chain.append(cands[i])
+        i = prev[i]
+    return chain[::-1]
+
+
+def _choose(cands: list[Heading]) -> list[Heading]:
+    """One heading per number. Strong candidates first, in increasing order, so a stray mention cannot
+    cut a section out of order; then weak ones that fit between them; then any number still missing
+    takes its first candidate even out of order (the check reports the order)."""
+    chain = _increasing([h for h in cands if h.strong])
+    have = {h.number for h in chain}
+    for h in cands:
+        if h.strong or h.number in have:
+            continue
+        before = [c for c in chain if c.number < h.number]
+        after = [c for c in chain if c.number > h.number]
+        if (not before or before[-1].start < h.start) and (not after or h.start < after[0].start):
+            chain.append(h)
+            chain.sort(key=lambda x: x.start)
+            have.add(h.number)
+    for h in cands:
+        if h.number not in have:
+            chain.append(h)
+            have.add(h.number)
+    chain.sort(key=lambda h: h.start)
+    return chain
+
+
+def split_sections(text: str, folded: Folded) -> tuple[int, list[Section]]:
+    """Return (preamble_end, six sections) with spans into the original ``text``."""
+    heads = _choose(find_headings(folded.text))
+    n = len(text)
+    starts = [(folded.orig(h.start), folded.orig(h.end), h) for h in heads]
+    preamble_end = starts[0][0] if starts else n
+    found: dict[int, Section] = {}
+    for i, (s, e, h) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else n
+        found[h.number] = Section(number=h.number, title=spec().section(h.number).title,
+                                  heading=text[s:e], start=s, end=end, body_start=e, present=True)
+    sections = []
+    last_end = preamble_end
+    for num in range(1, 7):
+        if num in found:
+            sec = found[num]
+            last_end = max(last_end, sec.end)
+        else:
+            # Not in the text: an empty span where it would have stood (after the previous one found).
+            prev_found = [found[k] for k in range(1, num) if k in found]
+            at = prev_found[-1].end if prev_found else preamble_end
+            sec = Section(number=num, title=spec().section(num).title, heading=None,
+                          start=at, end=at, body_start=at, present=False)
+        sections.append(sec)
+    return preamble_end, sections

@@ -1,0 +1,303 @@
+"""Read the three statistical tables from the text of a report, in any of the layouts seen in the wild.
+
+The text is first cut into cell tokens (on ``|``, line breaks and spaces), each token remembering its
+span in the original text. Rows are then rebuilt by *label*: a token whose label matches a row of the
+format starts that row, and the numeric tokens that follow it are its cells. A row whose cell count is
+not the format's, or whose digits are run together (``713000074`` for seven cells), is reported as an
+issue and its cells marked ``unreadable``: cells are never assigned by position or split by guessing.
+
+HTML tables arrive as grids (rowspan/colspan expanded by ``reportkit.html``), where cell boundaries are
+exact and an empty cell is a known blank; text layouts lose empty cells, so a short row is unreadable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .format import Table, fold, label_key, spec
+from .model import Cell, TableIssue, TableRead
+from .textmap import Folded
+
+_NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# A digit run that starts a word and is followed by "." and a non-digit is an enumerator ("1.属于…"),
+# part of a label, not a cell.
+_SEGMENT = re.compile(r"(?<![\d.])([1-9]\d?\.)(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
+
+
+@dataclass
+class Token:
+    kind: str           # "num", "mark" (/ — 无 …), "empty" (an empty HTML cell), "label"
+    text: str           # folded text
+    start: int          # original offsets
+    end: int
+    glued: bool = False  # digits touching other characters with no separator
+    row: int | None = None  # grid row (HTML tables): cells of one <tr>
+
+    @property
+    def is_value(self) -> bool:
+        return self.kind in ("num", "mark", "empty")
+
+
+def _is_mark(word: str) -> bool:
+    return word in spec().blank_marks
+
+
+def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
+    """Cell tokens of folded text ``[start, end)`` (folded offsets); token spans are original offsets."""
+    text = folded.text
+    out: list[Token] = []
+    for piece in re.finditer(r"[^|\n\r]+", text[start:end]):
+        base = start + piece.start()
+        words = list(re.finditer(r"\S+", piece.group()))
+        label_parts: list[tuple[int, int]] = []
+
+        def flush():
+            if label_parts:
+                s, e = label_parts[0][0], label_parts[-1][1]
+                out.append(Token("label", text[s:e], folded.orig(s), folded.orig_end(e)))
+                label_parts.clear()
+
+        for w in words:
+            ws, we = base + w.start(), base + w.end()
+            word = w.group()
+            if _is_mark(word):
+                flush()
+                out.append(Token("mark", word, folded.orig(ws), folded.orig_end(we)))
+                continue
+            pos = 0
+            for m in _SEGMENT.finditer(word):
+                if m.group(1):          # enumerator: stays inside the label
+                    continue
+                s, e = m.span(2)
+                if s > pos:
+                    label_parts.append((ws + pos, ws + s))
+                flush()
+                glued = s > 0 or e < len(word)
+                out.append(Token("num", m.group(2), folded.orig(ws + s), folded.orig_end(ws + e), glued))
+                pos = e
+            if pos < len(word):
+                label_parts.append((ws + pos, we))
+        flush()
+    return out
+
+
+def _leading_zero(tok: Token) -> bool:
+    # "0000000" or "010" cannot be one number: several cells lost their separators.
+    t = tok.text.lstrip("+-")
+    return len(t) > 1 and t[0] == "0" and not t.startswith("0.")
+
+
+def _number(text: str) -> int | float:
+    return float(text) if "." in text else int(text)
+
+
+class _Matcher:
+    """Label → row lookup for one table, tolerant of group labels glued in front and split labels."""
+
+    def __init__(self, table: Table):
+        self.table = table
+        self.by_key = table.row_by_key
+        self.keys_by_len = sorted(self.by_key, key=len, reverse=True)
+
+    def match(self, key: str):
+        if not key:
+            return None
+        row = self.by_key.get(key)
+        if row is not None:
+            return row
+        # A group label glued in front ("三、本年度办理结果 (一)予以公开"): match the longest row key the
+        # token ends with, as long as that key is specific (short keys like "其他" are column headers).
+        for k in self.keys_by_len:
+            if len(k) >= 4 and key.endswith(k):
+                return self.by_key[k]
+        return None
+
+
+def _header_keys(table: Table) -> set[str]:
+    keys = {label_key(c.label) for c in table.columns}
+    keys |= {label_key(x) for c in table.columns for x in c.variants}
+    keys |= {label_key(p) for c in table.columns for p in c.path if p}
+    keys |= {label_key(b.label) for b in table.blocks}
+    if table.corner:
+        keys.add(label_key(table.corner))
+    return keys
+
+
+def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
+    """Rebuild the data rows of ``table`` from tokens by label and count."""
+    tr = TableRead(table=table.id, version=version, found=False)
+    matcher = _Matcher(table)
+    headers = _header_keys(table)
+    i = 0
+    n = len(tokens)
+    seen: dict[str, int] = {}
+    while i < n:
+        tok = tokens[i]
+        if tok.kind != "label":
+            i += 1
+            continue
+        key = label_key(tok.text)
+        row = matcher.match(key)
+        used = 1
+        if row is None:
+            # A label split over several tokens ("(三)" / "不予公开", "(二)部分公开(区分…" wrapped).
+            joined = key
+            for k in range(1, 4):
+                if i + k >= n or tokens[i + k].kind != "label":
+                    break
+                joined += label_key(tokens[i + k].text)
+                row = matcher.by_key.get(joined)
+                if row is not None:
+                    used = k + 1
+                    break
+        if row is None:
+            if key in headers or any(key.endswith(h) for h in headers if len(h) >= 4):
+                tr.found = True
+            i += 1
+            continue
+        tr.found = True
+        span_start = tok.start
+        j = i + used
+        if row.kind == "group":
+            i = j
+            continue
+        vals: list[Token] = []
+        if tok.row is not None:
+            # Grid row: every remaining cell of this <tr> belongs to the row, blanks included.
+            while j < n and tokens[j].row == tok.row:
+                if tokens[j].is_value:
+                    vals.append(tokens[j])
+                j += 1
+        else:
+            while j < n and tokens[j].is_value:
+                vals.append(tokens[j])
+                j += 1
+        cols = table.columns_for(row.id)
+        if row.id in seen:
+            if vals:
+                tr.issues.append(TableIssue(table.id, "duplicate_row",
+                                            f"row {row.label} appears twice; the first one is kept",
+                                            row=row.id, start=tok.start, end=tok.end, raw=tok.text))
+            i = j
+            continue
+        seen[row.id] = i
+        _assign(tr, table, row, cols, vals, span_start, tok)
+        i = j
+    tr.start = tokens[0].start if tokens else None
+    tr.end = tokens[-1].end if tokens else None
+    return tr
+
+
+def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_start: int, label_tok: Token):
+    raw = " ".join(v.text for v in vals)
+    if not vals:
+        tr.issues.append(TableIssue(table.id, "no_values", f"row {row.label} is printed without numbers",
+                                    row=row.id, start=label_tok.start, end=label_tok.end, raw=label_tok.text))
+        for c in cols:
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
+                                            note="row printed without numbers")
+        return
+    # A digit run touching its neighbours is only a problem when the count is off: a one-cell row
+    # ("行政许可10690第二十条…") is unambiguous; "713000074" for seven cells is not.
+    leading_zero = any(v.kind == "num" and _leading_zero(v) for v in vals)
+    if len(vals) != len(cols) or leading_zero:
+        glued = leading_zero or any(v.kind == "num" and v.glued for v in vals)
+        kind = "run_together" if glued else "cell_count"
+        msg = (f"row {row.label}: digits run together ({raw!r}) for {len(cols)} cells; not split by guessing"
+               if glued else f"row {row.label}: {len(vals)} cells where the format has {len(cols)}")
+        tr.issues.append(TableIssue(table.id, kind, msg, row=row.id, start=vals[0].start, end=vals[-1].end,
+                                    raw=raw))
+        for c in cols:
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
+                                            start=vals[0].start, end=vals[-1].end, note=kind)
+        return
+    for c, v in zip(cols, vals):
+        if v.kind == "num":
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, _number(v.text), "value", v.text,
+                                            v.start, v.end)
+        else:
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
+                                            note="empty cell" if v.kind == "empty" else "non-numeric mark")
+            if v.kind == "mark":
+                tr.issues.append(TableIssue(table.id, "non_numeric",
+                                            f"{row.label} / {c.name}: {v.text!r} where a number belongs",
+                                            row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text))
+
+
+def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
+    """Table 四 has no row label: its data row is the run of 15 value cells after its header."""
+    tr = TableRead(table=table.id, version=version, found=False)
+    headers = _header_keys(table)
+    header_seen_at = None
+    for k, t in enumerate(tokens):
+        if t.kind == "label" and (label_key(t.text) in headers or "复议" in t.text or "诉讼" in t.text):
+            tr.found = True
+            if header_seen_at is None:
+                header_seen_at = k
+    if not tr.found:
+        return tr
+    runs: list[list[Token]] = []
+    cur: list[Token] = []
+    for t in tokens[header_seen_at:]:
+        same_grid_row = cur and t.row is not None and cur[-1].row == t.row
+        if t.is_value and (not cur or t.row is None or same_grid_row):
+            cur.append(t)
+        elif t.is_value:
+            runs.append(cur)
+            cur = [t]
+        else:
+            if cur:
+                runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    runs = [r for r in runs if any(t.kind == "num" for t in r) or (r and r[0].row is not None)]
+    row = table.data_rows[0]
+    cols = table.columns
+    exact = [r for r in runs if len(r) == len(cols) and not any(t.kind == "num" and _leading_zero(t) for t in r)]
+    if exact:
+        _assign(tr, table, row, cols, exact[0], exact[0][0].start, exact[0][0])
+    elif runs:
+        best = max(runs, key=len)
+        _assign(tr, table, row, cols, best, best[0].start, best[0])
+    else:
+        for c in cols:
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
+                                            note="header without numbers")
+        tr.issues.append(TableIssue(table.id, "no_values", "table 四 header is printed without numbers"))
+    return tr
+
+
+def detect_version(folded_region: str) -> str | None:
+    key = label_key(folded_region)
+    markers = spec().version_markers
+    has19 = any(m in key for m in markers["2019"])
+    has21 = any(m in key for m in markers["2021"])
+    if has19 and not has21:
+        return "2019"
+    if has21:
+        return "2021"
+    return None
+
+
+def read_table(table_id: str, folded: Folded, fstart: int, fend: int,
+               grid_tokens: list[Token] | None = None) -> TableRead:
+    """Read table ``table_id`` from folded text ``[fstart, fend)`` (or from HTML grid tokens)."""
+    tokens = grid_tokens if grid_tokens is not None else tokenize(folded, fstart, fend)
+    region = folded.text[fstart:fend] if grid_tokens is None else " ".join(t.text for t in tokens)
+    version = detect_version(region) or "2021"
+    if table_id == "appeals":
+        return read_appeals(spec().table("appeals", version), tokens, version)
+    tr = read_rows(spec().table(table_id, version), tokens, version)
+    if table_id == "requests" and version == "2021":
+        # A 2019-layout table 三 has numbers on （六）其他处理 itself and none of the 2021 sub-rows.
+        if not any(r in ("other_no_correction", "other_no_fee", "other_other") for r, _ in tr.cells):
+            alt = read_rows(spec().table("requests", "2019"), tokens, "2019")
+            if alt.value("other_handling", "total") is not None or alt.state("other_handling", "total") == "blank":
+                return alt
+    return tr
+
+
+def fold_label(text: str) -> str:
+    return label_key(fold(text))
