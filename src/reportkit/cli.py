@@ -14,6 +14,8 @@ from . import __version__
 from .errors import ReportError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+# Modules that add subcommands, in the order of the flow (see the package docstring).
+_STAGES = ("check", "reconstruct", "draft", "export", "corpus", "build")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,6 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--yaml", action="store_true", help="print reportkit's full structured YAML (loadable)")
     sp.add_argument("--full", action="store_true", help="with --json: everything, text and spans included")
     sp.set_defaults(func=cmd_parse)
+    # Each stage module registers its own subcommands (``add_cli(sub)``), keeping this file thin.
+    import importlib
+    for name in _STAGES:
+        try:
+            mod = importlib.import_module(f"reportkit.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"reportkit.{name}":
+                raise
+            continue
+        if hasattr(mod, "add_cli"):
+            mod.add_cli(sub)
     return p
 
 

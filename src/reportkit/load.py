@@ -90,8 +90,12 @@ def load(path, *, max_bytes: int | None = None) -> Report:
     if size > limit:
         raise TooLargeError(f"the file is {size:,} bytes, over the limit of {limit:,} bytes "
                             "(set max_bytes or REPORTKIT_MAX_BYTES to raise it)", source)
-    data = p.read_bytes()
     suffix = p.suffix.lower()
+    if suffix == ".xlsx":
+        # Workbooks written by reportkit.export (the official layout) read back to a report.
+        from .export import load_xlsx
+        return load_xlsx(p)
+    data = p.read_bytes()
     if suffix in (".yaml", ".yml", ".json"):
         from .structured import from_structured
         return from_structured(decode(data, source), source, json_=suffix == ".json")
