@@ -5,17 +5,25 @@ The flow, one module per stage::
 
     format  →  load  →  check  →  reconstruct  →  chart / draft / export  →  corpus
 
+The stage modules are callable, so both ``reportkit.check(report)`` and ``reportkit.check.gaps(report)``
+work (likewise ``reconstruct``, ``draft``, ``export``).
+
 >>> import reportkit as rk
 >>> report = rk.load(rk.paths.SEED_TEXT)
->>> [s.number for s in report.sections if s.present]
-[1, 2, 3, 4, 5, 6]
+>>> [s.number for s in report.sections if s.is_empty(report.text)]
+[2, 3, 4, 6]
+>>> rk.reconstruct(report).cell("requests", "new", "total").provenance
+'stated-prose'
 """
 
+from . import paths
 from .errors import ReportError
 from .format import spec
 from .load import load, loads
 from .model import Report
-from . import paths
+from . import check, reconstruct, draft, export  # noqa: E402  (callable stage modules)
+from .check import gaps, completeness
 
-__all__ = ["load", "loads", "Report", "ReportError", "spec", "paths"]
+__all__ = ["load", "loads", "check", "gaps", "completeness", "reconstruct", "draft", "export",
+           "Report", "ReportError", "spec", "paths"]
 __version__ = "0.1.0"

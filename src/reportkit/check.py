@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import re
 import sys
-import types
 from dataclasses import dataclass
 from importlib import resources
 from typing import Callable
@@ -33,6 +32,7 @@ from typing import Callable
 import pandas as pd
 import yaml
 
+from ._callable import make_callable
 from .format import TABLE_IDS, Table, label_key, spec
 from .model import Report, TableRead
 
@@ -1375,14 +1375,4 @@ def add_cli(sub) -> None:
     rp.set_defaults(func=_cmd_rules)
 
 
-# ---------------------------------------------------------------------------------------------- callable
-
-class _CallableModule(types.ModuleType):
-    """Lets ``reportkit.check(report)`` work as the issue asks while ``reportkit.check.gaps`` and
-    ``reportkit.check.rules`` stay reachable as module attributes."""
-
-    def __call__(self, report: Report) -> pd.DataFrame:
-        return check(report)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "check")

@@ -22,6 +22,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 
+from ._callable import make_callable
 from .format import Table, spec
 
 PLACEHOLDER = "【待补充：{}】"
@@ -665,3 +666,6 @@ def add_cli(sub) -> None:
                     help="also propose section 五 from the check findings (marked 建议稿)")
     sp.add_argument("--sources", action="store_true", help="md: list where each number comes from")
     sp.set_defaults(func=cmd_draft)
+
+
+make_callable(__name__, "draft")

@@ -46,6 +46,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
+from ._callable import make_callable
 from .errors import ReportError, StructuredDataError
 from .format import TABLE_IDS, Table, label_key, spec
 from .model import Report
@@ -1276,3 +1277,6 @@ def add_cli(sub) -> None:
     sp.add_argument("--draft", action="store_true",
                     help="add the drafted text of every section (md, html, docx)")
     sp.set_defaults(func=_cmd_export)
+
+
+make_callable(__name__, "export")

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ._callable import make_callable
 from .format import TABLE_IDS, spec
 from .model import Report
 from .textmap import Folded
@@ -507,7 +508,6 @@ def reconstruct(report: Report) -> Reconstruction:
     """Every section and every cell of the three tables, with provenance (see module docstring)."""
     version = report.format_version or "2021"
     sy = _system(version)
-    n = len(sy.cells)
     integer, dlow = sy.integer, sy.default_low
 
     # Stated-table cells. A table read in the other version's layout (a 2022 report with a 2019-style
@@ -705,3 +705,6 @@ def add_cli(sub) -> None:
     p.add_argument("path", help="report file (.txt, .html, .yaml, .json, .xlsx)")
     p.add_argument("--json", action="store_true", help="print the reconstruction as JSON (the documented contract)")
     p.set_defaults(func=_cmd_reconstruct)
+
+
+make_callable(__name__, "reconstruct")
