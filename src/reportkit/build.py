@@ -1,0 +1,546 @@
+"""The main job: execute every notebook in ``notebooks/`` and render each to one self-contained HTML page.
+
+``python -m reportkit.build`` (also ``reportkit build`` and ``./run build``) runs the numbered notebooks
+top to bottom with the current environment's Python (the ``python3`` kernel of this interpreter, so the
+editable ``reportkit`` is the one imported), in ``notebooks/`` as working directory, and writes
+``build/NN-name.html`` plus ``build/index.html`` (one entry per notebook: its title and the first
+sentence of its purpose, from its first Markdown cell).
+
+A page must open on a machine with no network and no Chinese system font:
+
+* images are already inline (matplotlib's inline backend sends base64 PNG);
+* nbconvert's lab template loads require.js, MathJax and mermaid from a CDN: every ``<script>`` element
+  is removed (the pages need no JavaScript), and so is any ``<link>`` to another host;
+* the Chinese glyphs the pages use are embedded as a subset of the bundled Noto Sans SC (from the
+  ``zhplot`` wheel) in an ``@font-face`` limited to CJK code points, so Latin text keeps the template's
+  fonts; code and text outputs get a subset of DejaVu Sans Mono (shipped with matplotlib) and the CJK
+  glyphs scaled to two monospace cells, so pandas tables of Chinese text line up. One subset serves all
+  pages of a build (subsetting is the slow part).
+
+Determinism, because executed notebooks are committed (``--in-place``): no timing metadata, stream
+chunks merged, a fixed hash seed and inline matplotlib backend in the kernel, no timestamps in pages.
+
+Exit status: 0 every notebook ran, 1 a notebook raised (its page is still written, showing the error,
+and with ``--in-place`` the notebook file is left untouched), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import base64
+import html
+import io
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from . import paths
+
+NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 600          # seconds per cell; a hung cell fails the build instead of hanging CI
+
+# Code points for which the embedded font is used (CJK punctuation, ideographs, full-width forms).
+CJK_RANGES = ((0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+              (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
+FONT_FAMILY = "reportkit-cjk"
+
+# The kernel's environment: same hash order and figure backend on every run (stable outputs).
+KERNEL_ENV = {
+    "PYTHONHASHSEED": "0",
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    "SOURCE_DATE_EPOCH": "0",
+    # debugpy warns on every start under Python 3.11's frozen modules; it is noise in a batch run
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    "JUPYTER_PLATFORM_DIRS": "1",
+}
+
+
+@dataclass
+class Page:
+    """One notebook of the build: where it came from, what it is called, and how the run went."""
+
+    notebook: Path
+    html: Path
+    title: str
+    purpose: str
+    seconds: float = 0.0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    text: str = field(default="", repr=False)     # the rendered page, before fonts are embedded
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Finding and describing notebooks
+
+def notebook_paths(only: Iterable[str] | None = None, folder: Path | None = None) -> list[Path]:
+    """The numbered notebooks (``NN-name.ipynb``) in ``folder`` (default ``notebooks/``), in order.
+
+    ``only`` keeps those whose file name starts with one of the given prefixes (``["03"]``, ``["03-rec"]``).
+    """
+    folder = Path(folder or paths.NOTEBOOKS)
+    found = sorted(folder.glob(NOTEBOOK_GLOB))
+    if only:
+        wanted = [w.strip() for item in only for w in str(item).split(",") if w.strip()]
+        found = [p for p in found if any(p.name.startswith(w) for w in wanted)]
+    return found
+
+
+def _plain(markdown: str) -> str:
+    """Markdown inline syntax removed, for the one-line purpose in the index (escaped later)."""
+    s = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", markdown)
+    s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)
+    s = re.sub(r"[*_`]+", "", s)
+    return " ".join(s.split())
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (up to a full stop followed by a space, or a 。), for one-line lists."""
+    m = re.search(r"(?<=[.!?])\s|(?<=。)", text)
+    return text[:m.start()].strip() if m else text.strip()
+
+
+def describe(nb) -> tuple[str, str]:
+    """(title, purpose) of a notebook: the H1 and the first paragraph of its first Markdown cell."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        title = next((ln[2:].strip() for ln in lines if ln.startswith("# ")), "")
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", cell.source) if p.strip()]
+        purpose = next((p for p in paragraphs if not p.startswith("#")), "")
+        return _plain(title), _plain(purpose)
+    return "", ""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Executing
+
+def inject_parameters(nb, params: dict[str, object]):
+    """Insert a cell assigning ``params`` after the ``parameters``-tagged cell (papermill's convention:
+    the new cell is tagged ``injected-parameters``). Returns the notebook (changed in place)."""
+    import nbformat
+    if not params:
+        return nb
+    src = "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in params.items())
+    cell = nbformat.v4.new_code_cell(src)
+    cell.metadata["tags"] = ["injected-parameters"]
+    at = next((i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])), -1)
+    nb.cells.insert(at + 1, cell)
+    return nb
+
+
+def kernel_manager():
+    """A kernel manager for this interpreter's ipykernel, whatever kernelspecs the user has installed.
+
+    An empty ``kernel_dirs`` makes jupyter_client fall back to ipykernel's native spec, whose command is
+    ``sys.executable -m ipykernel_launcher``: the venv running the build is the venv of the kernel.
+    """
+    import zmq
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    ksm = KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True)
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=ksm)
+    if zmq.has("curve"):
+        # otherwise the kernel warns at every start that it talks plain TCP (CurveZMQ keys per kernel)
+        km.transport_encryption = "auto"
+    return km
+
+
+def _client(nb, cwd: Path):
+    from nbclient import NotebookClient
+    return NotebookClient(nb, km=kernel_manager(), kernel_name=KERNEL_NAME, timeout=CELL_TIMEOUT,
+                          record_timing=False, allow_errors=False,
+                          resources={"metadata": {"path": str(cwd)}})
+
+
+async def execute_async(nb, cwd: Path | None = None):
+    """Run every code cell of ``nb`` (a NotebookNode) in a fresh kernel; returns the notebook.
+
+    Raises ``nbclient.exceptions.CellExecutionError`` on the first failing cell (outputs up to and
+    including that cell are kept in ``nb``)."""
+    env = {**os.environ, **KERNEL_ENV}
+    client = _client(nb, Path(cwd or paths.NOTEBOOKS))
+    return await client.async_execute(cleanup_kc=True, env=env)
+
+
+def execute(nb, cwd: Path | None = None):
+    """Synchronous ``execute_async``."""
+    return asyncio.run(execute_async(nb, cwd))
+
+
+def tidy(nb):
+    """Keep only what is deterministic and needed in a stored notebook (changed in place)."""
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}
+    nb.metadata.pop("widgets", None)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.pop("scrolled", None)
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
+    return nb
+
+
+def _merge_streams(outputs: list) -> list:
+    """Consecutive stdout (or stderr) chunks as one output: how the kernel chunks a print depends on
+    timing, and the stored notebook must not change from run to run."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream"
+                and prev.get("name") == out.get("name")):
+            prev["text"] = "".join(prev["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
+
+
+def local_paths() -> list[str]:
+    """Machine-local path prefixes that must not appear in stored outputs."""
+    out = {str(paths.ROOT), str(Path.home())}
+    out |= {"/root/", "/home/", "/Users/", "/tmp/", "C:\\Users"}
+    return sorted(p for p in out if p and p not in ("/", "."))
+
+
+def output_problems(nb) -> list[str]:
+    """Errors, stderr and machine-local paths in a notebook's outputs (one line each; empty = clean)."""
+    problems = []
+    marks = local_paths()
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            kind = out.get("output_type")
+            if kind == "error":
+                problems.append(f"cell {i}: error {out.get('ename')}: {out.get('evalue')}")
+                continue
+            if kind == "stream" and out.get("name") == "stderr":
+                problems.append(f"cell {i}: writes to stderr: {out.get('text', '')[:120]!r}")
+            texts = [out.get("text", "")] if kind == "stream" else [
+                v for k, v in out.get("data", {}).items() if k.startswith("text/")]
+            for t in texts:
+                t = "".join(t) if isinstance(t, list) else t
+                hit = next((m for m in marks if m in t), None)
+                if hit:
+                    problems.append(f"cell {i}: output shows a machine-local path ({hit}…)")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rendering
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")     # colours in tracebacks
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE)
+_MATHJAX_COMMENTS = re.compile(r"<!--\s*(?:Load mathjax|MathJax configuration|End of mathjax configuration)"
+                               r"\s*-->", re.IGNORECASE)
+
+
+def clean_html(page: str) -> str:
+    """Make an nbconvert page self-contained: drop every ``<script>`` element (require.js, MathJax and
+    mermaid come from a CDN; the pages need no JavaScript, and no script can run from a report's text)
+    and every ``<link>`` to another host. Text is left as nbconvert escaped it."""
+    page = _SCRIPT.sub("", page)
+    page = _EXTERNAL_LINK.sub("", page)
+    return _MATHJAX_COMMENTS.sub("", page)
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return any(lo <= o <= hi for lo, hi in CJK_RANGES)
+
+
+def font_file() -> Path | None:
+    """The bundled Noto Sans SC (shipped in the zhplot wheel), found without importing zhplot (its import
+    changes matplotlib's global settings)."""
+    import importlib.util
+    spec = importlib.util.find_spec("zhplot")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        p = Path(folder) / "fonts" / "NotoSansSC-Regular.ttf"
+        if p.exists():
+            return p
+    return None
+
+
+def mono_font_file() -> Path | None:
+    """DejaVu Sans Mono, shipped with matplotlib: a monospace face whose width we know (0.602 em)."""
+    import matplotlib
+    p = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSansMono.ttf"
+    return p if p.exists() else None
+
+
+# Text outputs are pandas tables aligned with display.unicode.east_asian_width (a CJK character counts as
+# two columns). That only lines up when a CJK glyph is exactly two monospace cells wide: DejaVu Sans
+# Mono's advance is 1233/2048 em, Noto's CJK advance 1 em, so the CJK face used in code is scaled by this.
+_MONO_CJK_SCALE = 2 * 1233 / 2048
+
+
+def _woff(path: Path, codepoints: Iterable[int]) -> str:
+    """Base64 WOFF of the glyphs for ``codepoints`` from ``path`` (zlib-compressed; woff2 needs brotli)."""
+    from fontTools import subset
+    opts = subset.Options()
+    opts.flavor = "woff"
+    opts.hinting = False            # browsers rasterise fine without; much smaller
+    opts.notdef_outline = True
+    # Shaping tables are not needed for horizontal CJK/Latin text and are the slow part of subsetting a
+    # CJK font (GSUB/GPOS decoding); FFTM is FontForge's timestamp, which fontTools warns about.
+    opts.layout_features = []
+    opts.drop_tables = [*opts.drop_tables, "FFTM", "GSUB", "GPOS", "GDEF", "BASE", "vhea", "vmtx", "VORG"]
+    font = subset.load_font(str(path), opts)
+    sub = subset.Subsetter(opts)
+    sub.populate(unicodes=sorted(set(codepoints)))
+    sub.subset(font)
+    buf = io.BytesIO()
+    subset.save_font(font, buf, opts)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def font_css(text: str) -> str:
+    """A ``<style>`` block that embeds the glyphs ``text`` needs, so the page shows Chinese without any
+    Chinese font installed: a subset of the bundled Noto Sans SC for CJK code points (prose and code), and
+    a subset of DejaVu Sans Mono for code and text outputs (so CJK columns line up). Empty when the text
+    has no CJK character or the fonts are not found."""
+    cjk = sorted({ord(ch) for ch in text if _is_cjk(ch)})
+    path, mono = font_file(), mono_font_file()
+    if not cjk or path is None:
+        return ""
+    data = _woff(path, cjk)
+    ranges = ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in CJK_RANGES)
+    src = f"src: url(data:font/woff;base64,{data}) format('woff'); unicode-range: {ranges}; font-display: block;"
+    stack = f"'{FONT_FAMILY}', 'Noto Sans SC', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei'"
+    css = [f"@font-face {{ font-family: '{FONT_FAMILY}'; {src} }}"]
+    code_stack = "Menlo, Consolas, 'DejaVu Sans Mono', " + stack + ", monospace"
+    if mono is not None:
+        ascii_ = range(0x20, 0x7F)
+        latin = {ord(ch) for ch in text if not _is_cjk(ch) and ord(ch) >= 0x20}
+        css.append(f"@font-face {{ font-family: '{FONT_FAMILY}-mono'; src: url(data:font/woff;base64,"
+                   f"{_woff(mono, set(ascii_) | latin)}) format('woff'); font-display: block; }}")
+        # the same CJK glyphs again, scaled to two monospace cells
+        css.append(f"@font-face {{ font-family: '{FONT_FAMILY}-mono-cjk'; {src}"
+                   f" size-adjust: {100 * _MONO_CJK_SCALE:.2f}%; }}")
+        code_stack = f"'{FONT_FAMILY}-mono', '{FONT_FAMILY}-mono-cjk', " + code_stack
+    css.append(f":root {{ --jp-content-font-family: {stack}, system-ui, -apple-system, 'Segoe UI', Helvetica,"
+               f" Arial, sans-serif; --jp-ui-font-family: var(--jp-content-font-family);"
+               f" --jp-code-font-family: {code_stack}; }}")
+    css.append("body { font-family: var(--jp-content-font-family); }")
+    return "<style>\n" + "\n".join(css) + "\n</style>\n"
+
+
+def _visible_text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def _with_font(page: str, css: str | None = None) -> str:
+    """``page`` with the font ``<style>`` before ``</head>`` (made for this page unless ``css`` is given)."""
+    css = font_css(_visible_text(page)) if css is None else css
+    return page.replace("</head>", css + "</head>", 1) if css else page
+
+
+def render_html(nb, no_input: bool = False, fonts: bool = True) -> str:
+    """One self-contained HTML page for an executed notebook (lab template, then ``clean_html`` and the
+    embedded CJK font). ``no_input`` hides code cells and prompts; ``fonts=False`` leaves the font out
+    (the build embeds one subset made for all its pages at once: subsetting is the slow part)."""
+    from nbconvert import HTMLExporter
+    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    if no_input:
+        exporter.exclude_input = True
+        exporter.exclude_input_prompt = True
+        exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb)
+    body = clean_html(body)
+    return _with_font(body) if fonts else body
+
+
+def index_html(pages: list[Page], no_input: bool = False, fonts: bool = True) -> str:
+    """The build's front page: one line per notebook (title, purpose); every text escaped."""
+    items = []
+    for p in pages:
+        state = f' <span class="err">(failed: {html.escape(p.error)})</span>' if p.error else ""
+        items.append(f'<li><a href="{html.escape(p.html.name, quote=True)}">{html.escape(p.title or p.notebook.stem)}'
+                     f'</a>{state}<br><span class="purpose">{html.escape(first_sentence(p.purpose))}</span></li>')
+    note = "code hidden" if no_input else "code shown"
+    page = (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>reportkit notebooks</title>\n"
+        "<style>body{max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;"
+        "font-family:'" + FONT_FAMILY + "',system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif}"
+        "li{margin:0 0 1rem}.purpose{color:#444}.err{color:#b00}</style>\n</head>\n<body>\n"
+        "<h1>reportkit notebooks</h1>\n"
+        "<p>Each page is one notebook of <code>notebooks/</code>, executed top to bottom by "
+        f"<code>python -m reportkit.build</code> ({note}).</p>\n<ol>\n" + "\n".join(items) +
+        "\n</ol>\n</body>\n</html>\n")
+    return _with_font(page) if fonts else page
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The build
+
+def _display(p: Path) -> str:
+    """A path for messages: relative to the working directory or the repository, never absolute."""
+    for base in (Path.cwd(), paths.ROOT):
+        try:
+            return str(p.resolve().relative_to(base.resolve()))
+        except ValueError:
+            pass
+    return p.name
+
+
+async def _build_one(path: Path, out_dir: Path, no_input: bool, in_place: bool, params: dict,
+                     sem: asyncio.Semaphore) -> Page:
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+    nb = nbformat.read(path, as_version=4)
+    title, purpose = describe(nb)
+    page = Page(path, out_dir / (path.stem + ".html"), title, purpose)
+    inject_parameters(nb, params)
+    async with sem:
+        t0 = time.perf_counter()
+        try:
+            await execute_async(nb, path.parent)
+        except CellExecutionError as e:
+            last = _ANSI.sub("", str(e)).strip().splitlines()
+            page.error = last[-1][:200] if last else type(e).__name__
+        except Exception as e:     # kernel died, timeout: still write what we have and go on
+            page.error = f"{type(e).__name__}: {e}"[:200]
+        page.seconds = time.perf_counter() - t0
+    tidy(nb)
+    if not page.error:
+        page.warnings = output_problems(nb)
+    # In a thread, so the event loop keeps feeding cells to the other kernels meanwhile.
+    page.text = await asyncio.to_thread(render_html, nb, no_input, False)
+    if in_place and not page.error:
+        nbformat.write(nb, path)
+    return page
+
+
+async def build_async(only=None, *, no_input: bool = False, in_place: bool = False, jobs: int = 2,
+                      params: dict | None = None, out_dir: Path | None = None,
+                      folder: Path | None = None) -> list[Page]:
+    """Async ``build``."""
+    out_dir = Path(out_dir or paths.BUILD)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    todo = notebook_paths(only, folder)
+    sem = asyncio.Semaphore(max(1, jobs))
+    # Longest first, so the slowest notebook does not start last (fewer idle cores at the end). The stored
+    # notebook's size is a good proxy for its run time: the slow cells are the ones that draw charts,
+    # and their PNG outputs are what makes a notebook file big.
+    order = sorted(todo, key=lambda p: -p.stat().st_size)
+    tasks = {p: asyncio.ensure_future(_build_one(p, out_dir, no_input, in_place, params or {}, sem))
+             for p in order}
+    pages = [await tasks[p] for p in todo]
+    # The index lists every notebook of the folder, built in this run or not, so --only keeps it whole.
+    import nbformat
+    listed = []
+    done = {p.notebook: p for p in pages}
+    for nbp in notebook_paths(None, folder):
+        if nbp in done:
+            listed.append(done[nbp])
+        else:
+            t, pur = describe(nbformat.read(nbp, as_version=4))
+            listed.append(Page(nbp, out_dir / (nbp.stem + ".html"), t, pur))
+    index = index_html(listed, no_input, fonts=False)
+    # One font subset for every page of this build (the union of their characters).
+    css = font_css("".join(_visible_text(t) for t in [index, *(p.text for p in pages)]))
+    for p in pages:
+        p.html.write_text(_with_font(p.text, css), encoding="utf-8")
+        p.text = ""
+    (out_dir / "index.html").write_text(_with_font(index, css), encoding="utf-8")
+    return list(pages)
+
+
+def build(only=None, *, no_input: bool = False, in_place: bool = False, jobs: int = 2,
+          params: dict | None = None, out_dir: Path | None = None, folder: Path | None = None) -> list[Page]:
+    """Execute the notebooks (``only``: name prefixes such as ``["03"]``) and write one HTML page each
+    plus ``index.html`` to ``out_dir`` (default ``build/``).
+
+    ``jobs`` notebooks run at once (each in its own kernel); ``params`` are injected after each
+    notebook's ``parameters`` cell; ``in_place`` writes the executed notebooks back (only those that ran
+    without error). Returns one ``Page`` per notebook built (``error`` set when it failed)."""
+    if in_place and params:
+        raise ValueError("--in-place with parameters would store another report's outputs in notebooks/")
+    return asyncio.run(build_async(only, no_input=no_input, in_place=in_place, jobs=jobs, params=params,
+                                   out_dir=out_dir, folder=folder))
+
+
+def _parse_param(item: str) -> tuple[str, object]:
+    name, sep, raw = item.partition("=")
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {item!r}")
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        value = raw
+    if isinstance(value, str) and value and Path(value).exists():
+        # the kernel runs in notebooks/, so a path given relative to the caller is made absolute
+        value = str(Path(value).resolve())
+    return name, value
+
+
+def _configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--only", action="append", metavar="NN",
+                   help="build only notebooks whose name starts with NN (repeatable, or comma-separated)")
+    p.add_argument("--no-input", action="store_true", help="hide code cells in the HTML pages")
+    p.add_argument("--in-place", action="store_true",
+                   help="also write the executed notebooks back into notebooks/ (before committing)")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    p.add_argument("-p", "--param", action="append", default=[], type=_parse_param, metavar="NAME=VALUE",
+                   help="override a parameter of the notebooks, e.g. -p REPORT=data/corpus/complete/003.txt")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default build/)")
+    p.set_defaults(func=_cmd_build)
+
+
+def _cmd_build(args) -> int:
+    params = dict(args.param)
+    if args.in_place and params:
+        print("reportkit build: --in-place cannot be combined with -p (it would commit another report's "
+              "outputs)", file=sys.stderr)
+        return 2
+    todo = notebook_paths(args.only)
+    if not todo:
+        print(f"reportkit build: no notebook matches {args.only or NOTEBOOK_GLOB} in "
+              f"{_display(paths.NOTEBOOKS)}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    pages = build(args.only, no_input=args.no_input, in_place=args.in_place, jobs=args.jobs,
+                  params=params, out_dir=args.out)
+    out_dir = Path(args.out or paths.BUILD)
+    for p in pages:
+        state = f"FAILED {p.error}" if p.error else "ok"
+        print(f"{_display(p.html)}  {p.seconds:5.1f}s  {state}", file=sys.stderr)
+        for w in p.warnings:
+            print(f"  warning: {p.notebook.name} {w}", file=sys.stderr)
+    print(f"{_display(out_dir / 'index.html')}  {len(pages)} notebook(s) in {time.perf_counter() - t0:.1f}s"
+          + ("; notebooks/ updated" if args.in_place else ""), file=sys.stderr)
+    # data on stdout: the pages written, one per line
+    for p in pages:
+        print(_display(p.html))
+    return 1 if any(p.error for p in pages) else 0
+
+
+def add_cli(sub) -> None:
+    """Register ``reportkit build``."""
+    p = sub.add_parser("build", help="execute the notebooks and write build/*.html (the main job)",
+                       description=__doc__.split("\n\n")[0] + " Pages go to build/ with an index.html.")
+    _configure(p)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m reportkit.build",
+                                description="Execute the notebooks and write one HTML page each to build/.")
+    _configure(p)
+    args = p.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
