@@ -5,6 +5,8 @@ The flow, one module per stage::
 
     format  →  load  →  check  →  reconstruct  →  chart / draft / export  →  corpus
 
+``reportkit.load_corpus(folder)`` runs load and check over many reports in parallel.
+
 The stage modules are callable, so both ``reportkit.check(report)`` and ``reportkit.check.gaps(report)``
 work (likewise ``reconstruct``, ``draft``, ``export``).
 
@@ -23,7 +25,8 @@ from .load import load, loads
 from .model import Report
 from . import check, reconstruct, draft, export  # noqa: E402  (callable stage modules)
 from .check import gaps, completeness
+from .corpus import load_corpus
 
-__all__ = ["load", "loads", "check", "gaps", "completeness", "reconstruct", "draft", "export",
+__all__ = ["load", "loads", "check", "gaps", "completeness", "reconstruct", "draft", "export", "load_corpus",
            "Report", "ReportError", "spec", "paths"]
 __version__ = "0.1.0"
