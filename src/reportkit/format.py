@@ -34,8 +34,10 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@functools.lru_cache(maxsize=65536)
 def label_key(label: str) -> str:
-    """The comparison key of a table or heading label: folded, without spaces or punctuation."""
+    """The comparison key of a table or heading label: folded, without spaces or punctuation.
+    Cached: the same few hundred labels recur in every report of a corpus."""
     return _LABEL_DROP.sub("", fold(label))
 
 

@@ -121,7 +121,10 @@ class TableRead:
         for r in t.data_rows:
             allowed = {c.id for c in t.columns_for(r.id)}
             data.append([self.value(r.id, c.id) if c.id in allowed else None for c in t.columns])
-        dtype = "Int64" if not any(c.decimal for c in t.columns) else "object"
+        # Counts are Int64, but a count cell may hold what the text says (3.5, which check reports);
+        # the frame must show it rather than fail to cast, so such a table falls back to object.
+        integral = all(v is None or float(v).is_integer() for row in data for v in row)
+        dtype = "Int64" if integral and not any(c.decimal for c in t.columns) else "object"
         df = pd.DataFrame(data, index=index, columns=cols)
         if dtype == "Int64":
             df = df.astype("Int64")
