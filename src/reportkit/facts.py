@@ -9,6 +9,7 @@ which is what the checks compare with table cells.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from .model import Fact, Section
 from .textmap import Folded
@@ -19,7 +20,21 @@ UNITS = ("万元", "人次", "余条", "余件", "条", "件", "宗", "部", "�
 # Measure words that mean the same count (an application is 件, 宗, 份 or 条 in different reports).
 UNIT_FAMILY = {"件": "件", "宗": "件", "份": "件", "起": "件", "余件": "件", "条": "条", "余条": "条"}
 
-_FACT = re.compile(r"(?<![\d.〔\[【(])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s?(" + "|".join(map(re.escape, UNITS)) + ")")
+# A number starts after no digit, point or comma-after-digit (so a match never starts inside
+# "1,000,000", which made a long comma-grouped run cost quadratic time); the atomic group stops the
+# engine re-splitting a digit run it has already read whole.
+_FACT = re.compile(r"(?<![\d.〔\[【(])(?<!\d,)((?>\d{1,3}(?:,\d{3})+|\d+))(\.\d+)?\s?("
+                   + "|".join(map(re.escape, UNITS)) + ")")
+# A number with more digits than this is no count or amount (and int() refuses thousands of digits): it
+# is left alone rather than read as a wrong, infinite or failing number.
+_MAX_DIGITS = 15
+# How far a sentence is looked for on either side of a number: bounded, so that a text with no sentence
+# ends (a capture run into one line) costs linear time, not time proportional to numbers × length.
+_WINDOW = 400
+MAX_FACTS = 20_000
+"""Facts collected per report at most. A real report states a few hundred numbers (10 MB of the seed
+repeated: about 15,000); a text made of nothing but "1条" would otherwise hold a sentence of up to 800
+characters for every six characters of input (2.4 GB for 8 MB). The loader notes when it stops."""
 _SENTENCE_END = re.compile(r"[。!?;\n]")
 _CLAUSE_BREAK = re.compile(r"[,，;:、。\n]")
 
@@ -30,19 +45,35 @@ def extract_facts(text: str, folded: Folded, sections: list[Section], preamble_e
     ft = folded.text
     out: list[Fact] = []
     bounds = [(0, preamble_end, 0)] + [(s.start, s.end, s.number) for s in sections if s.present]
+    # Sentence ends and clause breaks are found once and looked up by bisection: a text dense with
+    # numbers would otherwise rescan the same window for every one of them.
+    ends: list[int] | None = None
+    breaks: list[int] | None = None
     for m in _FACT.finditer(ft):
+        if len(out) >= MAX_FACTS:
+            break
         s, e = folded.orig(m.start()), folded.orig_end(m.end())
         if any(a <= s < b for a, b in skip):
             continue
         digits = m.group(1).replace(",", "")
+        if len(digits) > _MAX_DIGITS or len(m.group(2) or "") > _MAX_DIGITS:
+            continue
         value: int | float = float(digits + m.group(2)) if m.group(2) else int(digits)
         unit = m.group(3)
-        # Sentence and clause around the number, in folded text, mapped back to the original.
+        if ends is None:
+            ends = [x.start() for x in _SENTENCE_END.finditer(ft)]
+            breaks = [x.start() for x in _CLAUSE_BREAK.finditer(ft)]
+        # Sentence and clause around the number, in folded text, mapped back to the original: the
+        # sentence runs from just after the last sentence end within _WINDOW before the number to the
+        # first one within _WINDOW after it.
         fs = m.start()
-        sent_from = max((x.end() for x in _SENTENCE_END.finditer(ft, max(0, fs - 400), fs)), default=max(0, fs - 400))
-        nxt = _SENTENCE_END.search(ft, m.end())
-        sent_to = nxt.start() + 1 if nxt else len(ft)
-        clause_from = max((x.end() for x in _CLAUSE_BREAK.finditer(ft, sent_from, fs)), default=sent_from)
+        lo = max(0, fs - _WINDOW)
+        k = bisect_left(ends, fs) - 1
+        sent_from = ends[k] + 1 if k >= 0 and ends[k] >= lo else lo
+        k = bisect_left(ends, m.end())
+        sent_to = ends[k] + 1 if k < len(ends) and ends[k] < m.end() + _WINDOW else min(len(ft), m.end() + _WINDOW)
+        k = bisect_left(breaks, fs) - 1
+        clause_from = breaks[k] + 1 if k >= 0 and breaks[k] >= sent_from else sent_from
         subject = ft[clause_from:fs].strip()
         so, se = folded.orig(sent_from), folded.orig_end(sent_to)
         section = None

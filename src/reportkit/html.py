@@ -6,8 +6,12 @@ layout tables many government sites wrap their pages in) are kept as grids with 
 expanded, so empty cells stay known blanks. Images, iframes, embeds and links to attachments are
 recorded with their position, so a check can tell a lost table (capture) from a missing one (author).
 
-The parser is html.parser's, which is iterative: unclosed tags and deep nesting cost linear time, and
-spans are capped so a ``rowspan="100000"`` cannot blow up the grid.
+The parser is html.parser's, which is iterative, so deep nesting cannot exhaust the stack. Its slow
+paths are closed off here: on a construct that never ends (``<a`` with no ``>`` after it, ``<!--`` with no
+``-->``) the standard parser rescans the rest of the page once per ``<``, which is quadratic, so such
+openers are escaped to text before parsing (:func:`_defuse`), exactly what the parser would have made
+of them; ``<![…`` is read as the bogus comment browsers make of it instead of raising. Spans are
+capped so a ``rowspan="100000"`` cannot blow up the grid.
 """
 
 from __future__ import annotations
@@ -29,6 +33,30 @@ _VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "emb
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar|7z|ofd|png|jpe?g|gif)(\?|#|$)", re.I)
 MAX_SPAN = 64          # rowspan/colspan beyond this are clipped (the official tables need ≤ 25)
 MAX_GRID_CELLS = 20000  # per table; a larger grid is kept as text only
+MAX_TITLE = 500         # characters kept of <title>/<h1> (an unclosed one must not collect the page)
+_COMMENT_CLOSE = re.compile(r"--\s*>")     # what html.parser takes as the end of a comment
+
+
+def _defuse(markup: str) -> str:
+    """Escape openers that can never be closed, in linear time (see the module docstring).
+
+    html.parser, reaching the end of input inside an unfinished ``<!--`` or tag, emits it as text up to
+    the next ``>`` or ``<`` and starts again, each time searching to the end of the page. A ``<!--``
+    after the last ``-->`` and any ``<`` after the last ``>`` are such openers: writing them as
+    ``&lt;`` gives the same text without the rescans."""
+    last = None
+    for last in _COMMENT_CLOSE.finditer(markup):
+        pass
+    # A "<!--" whose search for "-->" (from 4 characters on) can find nothing: every one that starts
+    # less than 4 characters before the last closer's start, or after it.
+    cut = last.start() - 3 if last is not None else 0
+    cut = max(cut, 0)
+    if "<!--" in markup[cut:]:
+        markup = markup[:cut] + markup[cut:].replace("<!--", "&lt;!--")
+    gt = markup.rfind(">")
+    if "<" in markup[gt + 1:]:
+        markup = markup[:gt + 1] + markup[gt + 1:].replace("<", "&lt;")
+    return markup
 
 
 @dataclass
@@ -83,7 +111,15 @@ class _Flattener(HTMLParser):
             self._emit("\n")
 
     # -- parser callbacks
+    def parse_marked_section(self, i, report=1):
+        # "<![CDATA[", "<![if …]>", "<![foo[": the standard parser raises AssertionError on names it
+        # does not know; browsers read any of them as a bogus comment that ends at the next ">".
+        return self.parse_bogus_comment(i, report)
+
     def handle_starttag(self, tag, attrs):
+        if tag == "body" and "head" in self.skip_stack:
+            # <body> ends an unclosed <head> (as in browsers), or the whole page would be dropped.
+            self.handle_endtag("head")
         if tag in _SKIP and tag not in _VOID:
             if tag == "head":
                 self.skip_stack.append(tag)
@@ -178,12 +214,12 @@ class _Flattener(HTMLParser):
             self.cell_open[-1] = None
 
     def handle_data(self, data):
-        if self._in_title:
-            self.title += data
+        if self._in_title and len(self.title) < MAX_TITLE:
+            self.title += data[:MAX_TITLE - len(self.title)]
         if self.skip_depth:
             return
-        if self._in_h1:
-            self.h1 += data
+        if self._in_h1 and len(self.h1) < MAX_TITLE:
+            self.h1 += data[:MAX_TITLE - len(self.h1)]
         if not self.pre:
             data = re.sub(r"[ \t\r\n\f\v]+", " ", data)
             if self._tail() in (" ", "\n"):
@@ -192,6 +228,11 @@ class _Flattener(HTMLParser):
 
     def close(self):
         super().close()
+        # An element still being skipped at the end (an unclosed <script> or <nav>) must not stop the
+        # open tables from closing: handle_endtag ignores everything while skipping, and this loop
+        # would never end.
+        self.skip_stack.clear()
+        self.skip_depth = 0
         while self.stack:
             self.handle_endtag("table")
 
@@ -218,7 +259,7 @@ def flatten(html: str) -> HtmlDoc:
     """Flatten an HTML page into report text plus leaf-table grids and assets."""
     global _row_counter
     p = _Flattener()
-    p.feed(html)
+    p.feed(_defuse(html))
     p.close()
     text = "".join(p.parts)
     grids = []

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from . import html as htmlmod
 from .errors import EmptyReportError, EncodingError, NotAReportError, ReportError, TooLargeError
-from .facts import extract_facts
+from .facts import MAX_FACTS, extract_facts
 from .format import TABLE_IDS, spec
 from .model import Report
 from .sections import split_sections
-from .tables import read_table
+from .tables import detect_version, read_table
 from .textmap import Folded
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -84,18 +84,28 @@ def load(path, *, max_bytes: int | None = None) -> Report:
         raise ReportError("no such file", source) from None
     except OSError as e:
         raise ReportError(f"cannot read the file ({e.strerror})", source) from None
+    except ValueError:              # a path holding a NUL character
+        raise ReportError("not a usable file name", source) from None
     if p.is_dir():
         raise ReportError("this is a folder; use reportkit.corpus for many reports", source)
     limit = _max_bytes(max_bytes)
+    too_large = ("over the limit of {limit:,} bytes (set max_bytes or REPORTKIT_MAX_BYTES to raise it)")
     if size > limit:
-        raise TooLargeError(f"the file is {size:,} bytes, over the limit of {limit:,} bytes "
-                            "(set max_bytes or REPORTKIT_MAX_BYTES to raise it)", source)
+        raise TooLargeError(f"the file is {size:,} bytes, " + too_large.format(limit=limit), source)
     suffix = p.suffix.lower()
     if suffix == ".xlsx":
         # Workbooks written by reportkit.export (the official layout) read back to a report.
         from .export import load_xlsx
         return load_xlsx(p)
-    data = p.read_bytes()
+    try:
+        # Read at most limit + 1 bytes: a pipe or device (/dev/zero) reports size 0 and never ends,
+        # and a file may grow after stat().
+        with open(p, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as e:
+        raise ReportError(f"cannot read the file ({e.strerror})", source) from None
+    if len(data) > limit:
+        raise TooLargeError("the file is " + too_large.format(limit=limit), source)
     if suffix in (".yaml", ".yml", ".json"):
         from .structured import from_structured
         return from_structured(decode(data, source), source, json_=suffix == ".json")
@@ -107,7 +117,12 @@ def load(path, *, max_bytes: int | None = None) -> Report:
 
 def loads(text: str, source: str = "<string>", kind: str = "text") -> Report:
     """Parse a report held in a string: ``kind`` is "text" or "html"."""
-    if len(text.encode("utf-8", "surrogatepass")) > _max_bytes(None):
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as e:
+        # Lone surrogates cannot be written to any file or export; bytes read by load() never hold them.
+        raise EncodingError(f"the text holds a lone surrogate code point at character {e.start}", source) from None
+    if size > _max_bytes(None):
         raise TooLargeError("the text is over the size limit", source)
     if not text.strip():
         raise EmptyReportError("the text is empty", source)
@@ -135,6 +150,11 @@ def _parse(text: str, source: str, kind: str, grids=None, html_title: str = "", 
     tables = {}
     skip = []
     inv = _inverse(folded) if folded._map is not None else None
+    # A table whose text names no format version (table 四 is the same in both) takes the version of
+    # the tables read before it, else the one the table sections show, so a 2019 report is not read
+    # as mixing versions.
+    a, b = sections[1].start, sections[3].end
+    doc_version = detect_version(folded.text[inv[a]:inv[b]] if inv else folded.text[a:b])
     for tid in TABLE_IDS:
         sec = sections[spec().section_for_table(tid).number - 1]
         if not sec.present:
@@ -146,7 +166,8 @@ def _parse(text: str, source: str, kind: str, grids=None, html_title: str = "", 
             grid_tokens = inside or None
         fs = inv[sec.body_start] if inv else sec.body_start
         fe = inv[sec.end] if inv else sec.end
-        tr = read_table(tid, folded, fs, fe, grid_tokens)
+        read = [t.version for t in tables.values() if t is not None and t.cells]
+        tr = read_table(tid, folded, fs, fe, grid_tokens, default_version=read[0] if read else doc_version)
         if not tr.found and not tr.cells:
             tables[tid] = None
             continue
@@ -166,6 +187,9 @@ def _parse(text: str, source: str, kind: str, grids=None, html_title: str = "", 
             a = dict(a)
             a["section"] = next((s.number for s in sections if s.present and s.start <= a["at"] < s.end), 0)
             rep.assets.append(a)
+    if len(facts) >= MAX_FACTS:
+        rep.notes.append({"kind": "facts_truncated",
+                          "message": f"only the first {MAX_FACTS:,} numbers stated in prose were collected"})
     if len(set(versions)) > 1:
         rep.notes.append({"kind": "mixed_versions", "message": f"tables use different format versions: {versions}"})
     return rep

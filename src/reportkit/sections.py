@@ -65,18 +65,26 @@ def find_headings(folded: str) -> list[Heading]:
 
 
 def _increasing(cands: list[Heading]) -> list[Heading]:
-    """The longest run of candidates whose numbers increase in text order (earliest on ties)."""
-    n = len(cands)
-    if n == 0:
+    """The longest run of candidates whose numbers increase in text order (earliest on ties).
+
+    Numbers are 1–6, so the best chain ending at each number is all the state needed: one pass, O(n)
+    (a text repeating one heading 50,000 times must not cost n²)."""
+    if not cands:
         return []
-    best_len = [1] * n
-    prev = [-1] * n
-    for i in range(n):
-        for j in range(i):
-            if cands[j].number < cands[i].number and best_len[j] + 1 > best_len[i]:
-                best_len[i] = best_len[j] + 1
-                prev[i] = j
-    i = max(range(n), key=lambda k: (best_len[k], -k))
+    # best[num] = (length, index) of the longest chain seen so far ending in a candidate numbered num,
+    # the earliest candidate on ties.
+    best: dict[int, tuple[int, int]] = {}
+    prev = [-1] * len(cands)
+    length = [1] * len(cands)
+    for i, h in enumerate(cands):
+        before = [best[k] for k in best if k < h.number]
+        if before:
+            blen, bidx = max(before, key=lambda x: (x[0], -x[1]))
+            length[i] = blen + 1
+            prev[i] = bidx
+        if h.number not in best or length[i] > best[h.number][0]:
+            best[h.number] = (length[i], i)
+    i = max(range(len(cands)), key=lambda k: (length[k], -k))
     chain = []
     while i != -1:
         chain.append(cands[i])

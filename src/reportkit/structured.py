@@ -19,8 +19,9 @@ import math
 import yaml
 
 from .errors import StructuredDataError
-from .format import TABLE_IDS, spec
-from .model import Cell, Fact, Report, Section, TableIssue, TableRead
+from .format import TABLE_IDS, VERSIONS, spec
+from .model import CELL_STATES, Cell, Fact, Report, Section, TableIssue, TableRead
+from .textmap import Folded
 
 SCHEMA = "reportkit/report-1"
 
@@ -68,14 +69,25 @@ def to_dict(report: Report) -> dict:
     }
 
 
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML, except that a string holding NEL (U+0085) is written double-quoted: PyYAML writes it
+    raw in a single-quoted scalar and reads it back as a space, which would change the text."""
+
+
+_Dumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", value, style='"' if "\x85" in value else None))
+
+
 def dumps(report: Report, fmt: str = "yaml") -> str:
     d = to_dict(report)
     if fmt == "json":
         return json.dumps(d, ensure_ascii=False, indent=1)
-    return yaml.safe_dump(d, allow_unicode=True, sort_keys=False, width=120)
+    return yaml.dump(d, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
 
 
 def from_structured(text: str, source: str, json_: bool = False) -> Report:
+    """A report from reportkit's structured YAML/JSON (full or authored form). YAML is read with
+    ``yaml.safe_load``: tags such as ``!!python/object`` are refused, never constructed."""
     try:
         data = json.loads(text) if json_ else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as e:
@@ -85,8 +97,15 @@ def from_structured(text: str, source: str, json_: bool = False) -> Report:
             where = f"line {mark.line + 1}, column {mark.column + 1}"
         elif isinstance(e, json.JSONDecodeError):
             where = f"line {e.lineno}, column {e.colno}"
-        raise StructuredDataError(f"not valid {'JSON' if json_ else 'YAML'}: {getattr(e, 'problem', None) or e.msg if hasattr(e, 'msg') else e}",
-                                  source, where) from None
+        # The parser's short reason; the place goes in ``where`` (str(e) of a YAML error spans lines).
+        reason = getattr(e, "problem", None) or getattr(e, "msg", None) or str(e).splitlines()[0]
+        raise StructuredDataError(f"not valid {'JSON' if json_ else 'YAML'}: {reason}", source, where) from None
+    except RecursionError:
+        raise StructuredDataError("nested too deeply to be a report", source) from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as e:
+        # The YAML constructors raise these on values such as "2021-13-45" or "!!float x", and json on
+        # integers of thousands of digits.
+        raise StructuredDataError(f"not valid {'JSON' if json_ else 'YAML'}: {e}", source) from None
     if not isinstance(data, dict):
         raise StructuredDataError("expected a mapping at the top (title, sections, tables …)", source, "top level")
     if "text" in data and isinstance(data.get("sections"), list):
@@ -95,6 +114,8 @@ def from_structured(text: str, source: str, json_: bool = False) -> Report:
 
 
 def _find_row(t, label):
+    if not isinstance(label, str):      # row ids and labels are text; str() of an alias bomb is not
+        return None
     for r in t.rows:
         if label in (r.id, r.label) or (r.variants and label in r.variants):
             return r
@@ -131,9 +152,12 @@ def from_dict(d: dict, source: str) -> Report:
             for c in cells:
                 row, col = _find_row(t, c["row"]), _find_col(t, c["column"])
                 if row is None or col is None:
-                    raise StructuredDataError(f"table {tid}: unknown cell {c['row']!r} / {c['column']!r}",
+                    raise StructuredDataError(f"table {tid}: unknown cell {_show(c['row'])} / {_show(c['column'])}",
                                               source, f"tables.{tid}")
                 state = c.get("state") or ("value" if c.get("value") is not None else "missing")
+                if (row.id, col.id) in tr.cells:
+                    raise StructuredDataError(f"table {tid}: cell {_show(c['row'])} / {_show(c['column'])} is listed twice",
+                                              source, f"tables.{tid}")
                 tr.cells[(row.id, col.id)] = Cell(tid, row.id, col.id, _num(c.get("value"), source), state,
                                                   c.get("raw"), c.get("start"), c.get("end"), c.get("note"))
             tables[tid] = tr
@@ -142,32 +166,195 @@ def from_dict(d: dict, source: str) -> Report:
                 tables[i["table"]].issues.append(TableIssue(**i))
         facts = [Fact(**f) for f in d.get("facts", [])]
         pre = d.get("preamble", {}).get("end", sections[0].start if sections else len(text))
-    except (KeyError, TypeError) as e:
+        rep = Report(text=text, source=d.get("source") or source, kind=d.get("kind", "structured"),
+                     title=d.get("title"), agency=d.get("agency"), year=d.get("year"),
+                     format_version=d.get("format"), preamble_end=pre, sections=sections, tables=tables,
+                     facts=facts, notes=list(d.get("notes", [])), assets=list(d.get("assets", [])))
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise StructuredDataError(f"missing or malformed field {e}", source) from None
-    return Report(text=text, source=d.get("source") or source, kind=d.get("kind", "structured"),
-                  title=d.get("title"), agency=d.get("agency"), year=d.get("year"),
-                  format_version=d.get("format"), preamble_end=pre, sections=sections, tables=tables,
-                  facts=facts, notes=list(d.get("notes", [])), assets=list(d.get("assets", [])))
+    _check_full_form(rep, source)
+    return rep
+
+
+def _same_number(raw: str, value) -> bool:
+    try:
+        return (float(raw) if "." in raw else int(raw)) == value
+    except ValueError:
+        return False
+
+
+def _show(v) -> str:
+    """A value for an error message: short, and never the repr of a structure (an alias bomb's repr
+    is gigabytes)."""
+    if isinstance(v, str):
+        return repr(v[:60] + ("…" if len(v) > 60 else ""))
+    if isinstance(v, (int, float, bool, type(None))):
+        return repr(v)[:60]
+    return f"a {type(v).__name__}"
+
+
+def _flat(d: dict) -> bool:
+    """Only strings, numbers and None as values (nothing that could be an aliased structure)."""
+    return all(isinstance(v, (str, int, float, type(None))) for v in d.values())
+
+
+def _int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _check_full_form(rep: Report, source: str) -> None:
+    """Refuse a full form whose spans no longer fit its text (hand-edited, truncated, or not ours):
+    every later stage quotes ``text[start:end]``, so a wrong span would quote the wrong words."""
+    def bad(field: str, why: str):
+        raise StructuredDataError(f"{why}; edit the original report and export it again", source, field)
+
+    text = rep.text
+    if not isinstance(text, str):
+        bad("text", "the text is not a string")
+    if rep.format_version not in (*VERSIONS, None):
+        bad("format", f"unknown format version {_show(rep.format_version)}")
+    for field, value, types in (("title", rep.title, str), ("agency", rep.agency, str), ("year", rep.year, int),
+                                ("source", rep.source, str), ("kind", rep.kind, str)):
+        if value is not None and (not isinstance(value, types) or isinstance(value, bool)):
+            bad(field, f"{_show(value)} is not a {types.__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        bad("text", f"the text holds a lone surrogate at character {e.start}")
+    n = len(text)
+
+    def span(field, a, b, optional=False):
+        if optional and a is None and b is None:
+            return
+        if not (_int(a) and _int(b) and 0 <= a <= b <= n):
+            bad(field, f"span {_show(a)}–{_show(b)} is not inside the text of {n} characters")
+
+    if [s.number for s in rep.sections] != [1, 2, 3, 4, 5, 6]:
+        bad("sections", "there must be six sections numbered 1 to 6")
+    span("preamble", 0, rep.preamble_end)
+    for s in rep.sections:
+        f = f"sections[{s.number}]"
+        span(f, s.start, s.end)
+        span(f, s.body_start, s.end)
+        if not s.start <= s.body_start:
+            bad(f, "the body starts before the section")
+        if not isinstance(s.title, str):
+            bad(f, "the title must be text")
+        if s.present and s.heading != text[s.start:s.body_start]:
+            bad(f, "the heading is not the text at its span")
+        if not s.present and not s.start == s.body_start == s.end:
+            bad(f, "a section that is not present has a non-empty span")
+    spans = rep.spans()
+    if any(b != c for (_, b), (c, _) in zip(spans, spans[1:])) or spans[-1][1] != n:
+        bad("sections", "the sections do not partition the text")
+    for tid, tr in rep.tables.items():
+        if tr is None:
+            continue
+        if tr.version not in VERSIONS:
+            bad(f"table_versions.{tid}", f"unknown format version {_show(tr.version)}")
+        required = set(spec().table(tid, tr.version).cells)
+        for (rid, cid), c in tr.cells.items():
+            f = f"tables.{tid}[{rid}/{cid}]"
+            if (rid, cid) not in required:
+                bad(f, "the format has no such cell")
+            span(f, c.start, c.end, optional=True)
+            if c.state not in CELL_STATES:
+                bad(f, f"unknown cell state {_show(c.state)}")
+            if (c.value is not None) != (c.state == "value"):
+                bad(f, f"state {_show(c.state)} does not fit value {_show(c.value)}")
+            if not isinstance(c.raw, (str, type(None))) or not isinstance(c.note, (str, type(None))):
+                bad(f, "raw and note must be text")
+            if c.start is not None:
+                # What the cell says was written must stand at its span, and a value be that number.
+                quoted = Folded(text[c.start:c.end]).text
+                if c.state == "value" and not c.raw or not all(p in quoted for p in (c.raw or "").split()):
+                    bad(f, "the cell is not the text at its span")
+                if c.state == "value" and not _same_number(c.raw, c.value):
+                    bad(f, f"value {_show(c.value)} is not the number written ({_show(c.raw)})")
+        for i in tr.issues:
+            span(f"table_issues.{tid}", i.start, i.end, optional=True)
+            if not all(isinstance(x, str) for x in (i.kind, i.message)) or not _flat(vars(i)):
+                bad(f"table_issues.{tid}", "kind and message must be text")
+    for k, fact in enumerate(rep.facts):
+        f = f"facts[{k}]"
+        span(f, fact.start, fact.end)
+        if text[fact.start:fact.end] != fact.text:
+            bad(f, "the fact is not the text at its span")
+        if isinstance(fact.value, bool) or not isinstance(fact.value, (int, float)) or not math.isfinite(fact.value):
+            bad(f, f"value {_show(fact.value)} is not a number")
+        if not all(isinstance(x, str) for x in (fact.unit, fact.sentence, fact.subject)):
+            bad(f, "unit, sentence and subject must be text")
+        span(f, fact.sentence_start, fact.start)
+        if fact.sentence not in text[fact.sentence_start:fact.end + len(fact.sentence)] or fact.text not in fact.sentence:
+            bad(f, "the sentence is not the text around the fact")
+        if fact.section is not None and (not _int(fact.section) or not 0 <= fact.section <= 6):
+            bad(f, f"section {_show(fact.section)} is not 0–6")
+    for k, a in enumerate(rep.assets):
+        if not isinstance(a, dict) or not _int(a.get("at")) or not 0 <= a["at"] <= n:
+            bad(f"assets[{k}]", "the asset has no position inside the text")
+        if not _int(a.get("section")) or not 0 <= a["section"] <= 6 or not _flat(a):
+            bad(f"assets[{k}]", "the asset needs a section 0–6 and plain values")
+    if not all(isinstance(x, dict) and _flat(x) for x in rep.notes):
+        bad("notes", "each note must be a mapping of plain values")
 
 
 def _num(v, source):
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise StructuredDataError(f"cell value {v!r} is not a number", source)
+        raise StructuredDataError(f"cell value {_show(v)} is not a number", source)
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return None
     return v
 
 
+_SCALAR = (str, int, float, type(None))
+
+
+def _check_authored(d: dict, source: str) -> None:
+    """Only strings, numbers and the documented nesting: anything else (a list where a section body
+    belongs, a YAML alias bomb) would be turned into text by str() and could expand without limit."""
+    def bad(field, what):
+        raise StructuredDataError(f"{field} must be {what}", source, field)
+
+    for key in ("title", "agency", "intro", "year", "format", "layout"):
+        if not isinstance(d.get(key), _SCALAR) or isinstance(d.get(key), bool):
+            bad(key, "a string or number")
+    if str(d.get("format") or "2021") not in VERSIONS:
+        bad("format", f"one of {', '.join(VERSIONS)}")
+    sections = d.get("sections") or {}
+    if not isinstance(sections, dict) or not all(isinstance(v, (str, type(None))) for v in sections.values()):
+        bad("sections", "a mapping of section numbers to text")
+    omit = d.get("omit_sections") or []
+    if not isinstance(omit, list) or not all(_int(x) for x in omit):
+        bad("omit_sections", "a list of section numbers")
+    tables = d.get("tables") or {}
+    if not isinstance(tables, dict):
+        bad("tables", "a mapping of table ids to cells")
+    for tid, cells in tables.items():
+        if tid not in TABLE_IDS:
+            bad(f"tables.{tid}", f"one of {', '.join(TABLE_IDS)}")
+        items = cells.items() if isinstance(cells, dict) else ((None, c) for c in cells) if isinstance(cells, list) else None
+        if items is None and cells is not None:
+            bad(f"tables.{tid}", "a list of {row, column, value} or a mapping 'row/column': value")
+        for k, v in items or ():
+            ok = (isinstance(v, _SCALAR) and not isinstance(v, bool)) if k is not None else (
+                isinstance(v, dict) and all(isinstance(x, _SCALAR) and not isinstance(x, bool) for x in v.values()))
+            if not ok:
+                bad(f"tables.{tid}", "cells holding numbers (or nothing)")
+
+
 def from_authored(d: dict, source: str) -> Report:
     """Write the text of an authored report (official headings, pipe-row tables) and parse it."""
     from .render import render_text
-    from .load import parse_text
+    from .load import parse_html, parse_text
+    _check_authored(d, source)
+    layout = d.get("layout") or "pipe"
     try:
-        text = render_text(d, layout=d.get("layout", "pipe"))
-    except (KeyError, TypeError, ValueError) as e:
+        text = render_text(d, layout=layout)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise StructuredDataError(f"cannot build the report: {e}", source) from None
-    rep = parse_text(text, source)
+    # The html layout writes a page, which is read as one (as text it would keep every tag).
+    rep = parse_html(text, source) if layout == "html" else parse_text(text, source)
     rep.kind = "structured"
     return rep

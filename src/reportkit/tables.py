@@ -88,6 +88,16 @@ def _leading_zero(tok: Token) -> bool:
     return len(t) > 1 and t[0] == "0" and not t.startswith("0.")
 
 
+MAX_DIGITS = 15
+"""A cell holding more digits than this is not read: no count or fee in a report comes near it, a float
+cannot hold it exactly, and int() refuses very long digit strings (so ``10^30`` or a run of a thousand
+digits is reported, never turned into a wrong number or an exception)."""
+
+
+def _too_long(text: str) -> bool:
+    return sum(ch.isdigit() for ch in text) > MAX_DIGITS
+
+
 def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
 
@@ -213,7 +223,14 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                                             start=vals[0].start, end=vals[-1].end, note=kind)
         return
     for c, v in zip(cols, vals):
-        if v.kind == "num":
+        if v.kind == "num" and _too_long(v.text):
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+                                            note="too_many_digits")
+            tr.issues.append(TableIssue(table.id, "too_many_digits",
+                                        f"{row.label} / {c.name}: a number of {sum(ch.isdigit() for ch in v.text)} "
+                                        f"digits is not a cell value (at most {MAX_DIGITS}); not read",
+                                        row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text[:40]))
+        elif v.kind == "num":
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, _number(v.text), "value", v.text,
                                             v.start, v.end)
         else:
@@ -282,11 +299,14 @@ def detect_version(folded_region: str) -> str | None:
 
 
 def read_table(table_id: str, folded: Folded, fstart: int, fend: int,
-               grid_tokens: list[Token] | None = None) -> TableRead:
-    """Read table ``table_id`` from folded text ``[fstart, fend)`` (or from HTML grid tokens)."""
+               grid_tokens: list[Token] | None = None, default_version: str | None = None) -> TableRead:
+    """Read table ``table_id`` from folded text ``[fstart, fend)`` (or from HTML grid tokens).
+
+    A table whose own text names no version (table 四 is the same in both) takes ``default_version``,
+    the version the rest of the report shows, so a 2019 report is not read as mixing versions."""
     tokens = grid_tokens if grid_tokens is not None else tokenize(folded, fstart, fend)
     region = folded.text[fstart:fend] if grid_tokens is None else " ".join(t.text for t in tokens)
-    version = detect_version(region) or "2021"
+    version = detect_version(region) or default_version or "2021"
     if table_id == "appeals":
         return read_appeals(spec().table("appeals", version), tokens, version)
     tr = read_rows(spec().table(table_id, version), tokens, version)

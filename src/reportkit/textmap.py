@@ -12,6 +12,7 @@ from array import array
 
 
 _ONE_TO_ONE = {0x3000: " ", **{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}}
+_BLOCK = 128
 
 
 class Folded:
@@ -25,12 +26,22 @@ class Folded:
             self.text = quick
             self._map = None
         else:
+            # Characters are folded one by one, but only in blocks that hold something to fold: a block
+            # that is already NFKC keeps its offsets (a 10 MB page with one U+2002 in every screen of
+            # text would otherwise pay for ten million single-character folds).
             parts: list[str] = []
             mapping = array("l")
-            for i, ch in enumerate(original):
-                f = unicodedata.normalize("NFKC", ch) if ord(ch) >= 0x80 else ch
-                parts.append(f)
-                mapping.extend([i] * len(f))
+            for b in range(0, len(quick), _BLOCK):
+                block = quick[b:b + _BLOCK]
+                if unicodedata.is_normalized("NFKC", block):
+                    parts.append(block)
+                    mapping.extend(range(b, b + len(block)))
+                    continue
+                for i in range(b, b + len(block)):
+                    ch = original[i]
+                    f = unicodedata.normalize("NFKC", ch) if ord(ch) >= 0x80 else ch
+                    parts.append(f)
+                    mapping.extend([i] * len(f))
             self.text = "".join(parts)
             self._map = mapping
         self._n = len(original)
