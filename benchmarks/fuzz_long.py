@@ -17,7 +17,9 @@ Exit status 1 when any test failed.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -33,6 +35,7 @@ class _TmpFactory:
 
     def __init__(self):
         self.base = Path(tempfile.mkdtemp(prefix="reportkit-fuzz-long-"))
+        atexit.register(shutil.rmtree, self.base, ignore_errors=True)
         self.n = 0
 
     def mktemp(self, name: str) -> Path:

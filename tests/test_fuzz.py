@@ -21,12 +21,14 @@ under a minute; ``REPORTKIT_FUZZ=long`` (see ``benchmarks/fuzz_long.py``) multip
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import collections
 import importlib
 import math
 import os
 import random
+import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -410,6 +412,7 @@ def _stage(name: str):
 check_mod, reconstruct_mod, draft_mod, export_mod = (_stage(n) for n in ("check", "reconstruct", "draft", "export"))
 QUICK_EXPORTS = ("md", "html", "json", "yaml")
 _OUT = Path(tempfile.mkdtemp(prefix="reportkit-fuzz-"))
+atexit.register(shutil.rmtree, _OUT, ignore_errors=True)
 
 
 def run_stages(rep: rk.Report, exports=QUICK_EXPORTS) -> None:

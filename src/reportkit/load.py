@@ -10,7 +10,6 @@ with it is left for :func:`reportkit.check` to report.
 from __future__ import annotations
 
 import codecs
-import json
 import os
 import re
 from pathlib import Path
