@@ -12,6 +12,7 @@ exact and an empty cell is a known blank; text layouts lose empty cells, so a sh
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -23,6 +24,10 @@ _NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
 # A digit run that starts a word and is followed by "." and a non-digit is an enumerator ("1.属于…"),
 # part of a label, not a cell.
 _SEGMENT = re.compile(r"(?<![\d.])([1-9]\d?\.)(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
+
+
+_PIECE = re.compile(r"[^|\n\r]+")
+_WORD = re.compile(r"\S+")
 
 
 @dataclass
@@ -47,9 +52,9 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
     """Cell tokens of folded text ``[start, end)`` (folded offsets); token spans are original offsets."""
     text = folded.text
     out: list[Token] = []
-    for piece in re.finditer(r"[^|\n\r]+", text[start:end]):
+    for piece in _PIECE.finditer(text[start:end]):
         base = start + piece.start()
-        words = list(re.finditer(r"\S+", piece.group()))
+        words = list(_WORD.finditer(piece.group()))
         label_parts: list[tuple[int, int]] = []
 
         def flush():
@@ -124,14 +129,15 @@ class _Matcher:
         return None
 
 
-def _header_keys(table: Table) -> set[str]:
+@functools.lru_cache(maxsize=None)
+def _header_keys(table: Table) -> frozenset[str]:
     keys = {label_key(c.label) for c in table.columns}
     keys |= {label_key(x) for c in table.columns for x in c.variants}
     keys |= {label_key(p) for c in table.columns for p in c.path if p}
     keys |= {label_key(b.label) for b in table.blocks}
     if table.corner:
         keys.add(label_key(table.corner))
-    return keys
+    return frozenset(keys)
 
 
 def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
