@@ -15,7 +15,7 @@ then measures in the same run:
 Targets (measured, not asserted): ≥ 500 reports/s load + check on 2 cores, ≤ 1 GB peak, copy detection
 under 60 s finding every planted copy.
 
-    /work/venv/bin/python benchmarks/bench_corpus.py [--n 10000] [--workers 2] [--profile 300] [--keep DIR]
+    .venv/bin/python benchmarks/bench_corpus.py [--n 10000] [--workers 2] [--profile 300] [--keep DIR]
 """
 
 from __future__ import annotations

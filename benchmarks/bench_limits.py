@@ -11,7 +11,7 @@ turn a few megabytes into gigabytes. The figures are printed, not asserted (test
   ``<div>``/``<table>`` nesting, an unclosed ``<h1>``, a comma-grouped digit run ``1,000,000,…`` and a
   one-line text full of ``1条`` with no sentence end (fact regex and sentence windows), a huge label.
 
-    /work/venv/bin/python benchmarks/bench_limits.py [--quick] [--only NAME]
+    .venv/bin/python benchmarks/bench_limits.py [--quick] [--only NAME]
 
 ``--quick`` runs the small size only. The default size limit (10 MiB) is raised for the run so the 10 MB
 cases measure parsing, not the refusal; the refusal itself is timed as its own case.

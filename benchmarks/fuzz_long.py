@@ -9,7 +9,7 @@ with the input Hypothesis shrank it to (paste it into an ``@example`` to keep it
 Hypothesis stops a test at its first failure, so the budget is split into ``--rounds`` independent
 runs of each test (fresh randomness each): one bug found early does not stop the search for others.
 
-    /work/venv/bin/python benchmarks/fuzz_long.py [--factor 25] [--rounds 5] [--workers 2] [--only NAME]
+    .venv/bin/python benchmarks/fuzz_long.py [--factor 25] [--rounds 5] [--workers 2] [--only NAME]
 
 Exit status 1 when any test failed.
 """

@@ -207,7 +207,8 @@ def _merge_streams(outputs: list) -> list:
 def local_paths() -> list[str]:
     """Machine-local path prefixes that must not appear in stored outputs."""
     out = {str(paths.ROOT), str(Path.home())}
-    out |= {"/root/", "/home/", "/Users/", "/tmp/", "C:\\Users"}
+    # This user's home comes from Path.home(); also other users' homes, temp files, Windows profiles.
+    out |= {"/home/", "/Users/", "/tmp/", "C:\\Users"}
     return sorted(p for p in out if p and p not in ("/", "."))
 
 
