@@ -70,10 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
         prog="reportkit",
         description=(
             "Analyse Chinese government information-disclosure annual reports (政府信息公开工作年度报告).\n"
-            "Input: a report as plain text (.txt), an HTML page (.html) or reportkit YAML/JSON."),
-        epilog=("examples:\n"
-                "  reportkit parse data/seed/shuozhou-police-2021.txt        sections, tables, facts\n"
-                "  reportkit parse report.txt --json                          the same as JSON\n"
+            "Input: a report as plain text (.txt), an HTML page (.html), reportkit YAML/JSON or an\n"
+            "exported workbook (.xlsx)."),
+        epilog=("a first session:\n"
+                "  reportkit parse data/seed/shuozhou-police-2021.txt   what the loader found\n"
+                "  reportkit check data/seed/shuozhou-police-2021.txt   what is wrong or missing, and where\n"
+                "  reportkit reconstruct data/seed/shuozhou-police-2021.txt   every table cell: known, inferred, unknown\n"
+                "  reportkit draft data/seed/shuozhou-police-2021.txt   Chinese drafts of the missing sections\n"
+                "  reportkit export data/seed/shuozhou-police-2021.txt --to docx -o seed.docx\n"
+                "  reportkit corpus data/corpus -o corpus.parquet        many reports at once\n"
+                "\nreportkit COMMAND --help explains each command.\n"
                 "\nexit status: 0 ran, 1 --fail-on findings found, 2 unusable input or usage error"),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"reportkit {__version__}")
