@@ -1250,7 +1250,6 @@ def completeness(report: Report) -> float:
 
 # ---------------------------------------------------------------------------------------------- CLI
 
-CHECK_SUFFIXES = (".txt", ".html", ".htm", ".yaml", ".yml", ".json")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -1268,13 +1267,15 @@ def _pad(s: str, width: int) -> str:
 
 
 def _expand(paths: list[str]) -> list[str]:
+    # Folders are searched the way a corpus run searches them (corpus.discover skips the .json/.yaml
+    # sidecars of data/corpus, which are facts about a report, not reports); a file named explicitly
+    # is kept even if missing, so the loader reports it with the others.
     from pathlib import Path
+    from .corpus import discover
     out: list[str] = []
     for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            out.extend(str(f) for f in sorted(path.rglob("*"))
-                       if f.is_file() and f.suffix.lower() in CHECK_SUFFIXES)
+        if Path(p).is_dir():
+            out.extend(str(f) for f in discover(p))
         else:
             out.append(p)
     return out
