@@ -660,8 +660,6 @@ def test_a_decimal_in_a_count_column_is_kept_and_framed():
     assert rep.frame("requests").loc["一、本年新收政府信息公开申请数量"].iloc[0] == 3.5
 
 
-@pytest.mark.xfail(strict=True, reason="export.py (not the loader): its read-back check refuses a report whose "
-                   "section 四 body holds a second 五 heading; see the issue-8 report")
 def test_exports_accept_a_report_with_a_section_heading_repeated_inside_another():
     # Found by the long fuzz run: the real report 021 with its section 五 duplicated ahead of 四. The
     # loader gives a valid report (四 runs to the end, holding table 四 and the repeated 五 text); the

@@ -513,6 +513,14 @@ def _page(doc: _Doc, draft=None, visible: bool = True) -> str:
         cls = (f' class="rk-status-{sec.status}{" rk-has-table" if has_table else ""}"'
                if visible and sec.status in _SECTION_NOTE else "")
         out.append(f"<h2{cls}>{_esc(sec.title)}</h2>")
+        table_html = None
+        if has_table:
+            t = spec().table(fsec.table, doc.version)
+            table_html = html_table(t, {}, cell_html=_html_cell(doc, t, visible))
+            if not visible:
+                # The plain page is read back by the loader: its table goes right under its heading, so
+                # a section heading repeated in the report's own prose cannot carry the table elsewhere.
+                out.append(table_html)
         for para in _paragraphs(sec.text):
             out.append(f"<p>{_esc(para)}</p>")
         ds = drafts.get(sec.number)
@@ -531,9 +539,8 @@ def _page(doc: _Doc, draft=None, visible: bool = True) -> str:
                         html_pieces.append(_esc(text))
                 out.append(f"<p>{''.join(html_pieces)}</p>")
             out.append("</div>")
-        if has_table:
-            t = spec().table(fsec.table, doc.version)
-            out.append(html_table(t, {}, cell_html=_html_cell(doc, t, visible)))
+        if table_html is not None and visible:
+            out.append(table_html)
         out.append("</section>")
     out += ["</main>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
