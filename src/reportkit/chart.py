@@ -35,7 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from .format import spec
-from .draft import _row_name
+from .format import row_name
 
 FONT_PACKAGE = "zhplot"
 FONT_FILE = "NotoSansSC-Regular.ttf"
@@ -335,7 +335,7 @@ def outcomes_chart(reconstruction, title: str | None = None) -> Figure:
             used.append(p)
             ax.barh(y, e.value, color=PALETTE[p], height=0.65, gid=f"requests.{rid}.total")
             ax.text(e.value, y, f" {_fmt(e.value)}", va="center", fontsize=8)
-        ax.set_yticks(range(len(rows)), labels=[_short(_row_name(t, r, with_group=True), 20) for r in rows])
+        ax.set_yticks(range(len(rows)), labels=[_short(row_name(t, r, with_group=True), 20) for r in rows])
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
         ax.set_xlim(0, max(top, 1) * 1.15)
@@ -391,7 +391,7 @@ def provenance_chart(reconstruction, title: str | None = None) -> Figure:
         used |= _grid(ax3, rec, "requests", rows3, [(c.id, c.label) for c in t3.columns],
                       lambda r, c: (r, c))
         ax3.set_yticks([y + 0.5 for y in range(len(rows3))],
-                       labels=[_short(_row_name(t3, r, with_group=True), 16) for r in rows3])
+                       labels=[_short(row_name(t3, r, with_group=True), 16) for r in rows3])
         ax3.set_title(f"{_table_name('requests', v)} 收到和处理政府信息公开申请", pad=8)
         rows2 = [r.id for r in t2.data_rows]
         cols2 = [(c.id, re.sub(r"[（(].*$", "", c.label)) for c in t2.columns]

@@ -23,15 +23,13 @@ import sys
 from dataclasses import dataclass, field
 
 from ._callable import make_callable
-from .format import Table, spec
+from .format import Table, cell_label, column_name, row_name, spec
 
 PLACEHOLDER = "【待补充：{}】"
 _PLACEHOLDER_RE = re.compile(r"【待补充：([^】]*)】")
 PROPOSAL_MARK = "建议稿"
 
 # Enumerators ("一、", "（三）", "3.") and a trailing remark in brackets are not part of what a row counts.
-_ENUM = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、]\s*)")
-_REMARK = re.compile(r"[（(][^（）()]*[）)]$")
 _DIGIT = re.compile(r"\d")
 
 
@@ -105,37 +103,6 @@ def _describe(rec, a: Anchor) -> str:
     quote = " / ".join(e["text"] for e in est.evidence if e.get("text"))
     rule = f"（{est.rule}）" if est.rule else ""
     return f"{what}，{kind}{rule}" + (f"：“{quote}”" if quote else "")
-
-
-# ------------------------------------------------------------------------------------------------ names
-
-def _row_name(t: Table, row_id: str, with_group: bool = False) -> str:
-    """What a row counts, without enumerator or remark: 一、本年新收… → 本年新收政府信息公开申请数量.
-    ``with_group`` prefixes sub-rows with their group (不予公开·属于国家秘密)."""
-    row = t.row(row_id)
-    name = _REMARK.sub("", _ENUM.sub("", row.label)) or row.label
-    parent = t.row(row.parent) if row.parent else None
-    if name == "总计" and parent is not None:
-        return _row_name(t, parent.id) + name
-    if with_group and parent is not None and parent.kind == "group" and parent.parent:
-        name = f"{_row_name(t, parent.id)}·{name}"
-    return name
-
-
-def _col_name(t: Table, col_id: str) -> str:
-    """A column named by its header path: 自然人, 法人或其他组织·商业企业, 行政诉讼·复议后起诉·结果维持."""
-    c = t.column(col_id)
-    parts = [p for p in (c.path[1:] if t.id == "requests" else c.path) if p]
-    if not parts or parts[-1] != c.label:
-        parts.append(c.label)
-    return "·".join(parts)
-
-
-def cell_label(table: str, row: str, column: str, version: str = "2021") -> str:
-    """The name of one cell as a placeholder says it, e.g.
-    ``本年新收政府信息公开申请数量（法人或其他组织·商业企业）``, ``不予公开·属于国家秘密（总计）``."""
-    t = spec().table(table, version)
-    return f"{_row_name(t, row, with_group=True)}（{_col_name(t, column)}）"
 
 
 def _fmt(v) -> str:
@@ -254,7 +221,7 @@ def _requests(rec, cells: _Cells) -> DraftSection:
     applicants = [c.id for c in t.columns if c.id != "total"]
 
     # 一、本年新收
-    new_name = _row_name(t, "new")
+    new_name = row_name(t, "new")
     total = get("new", "total")
     unknown = [c for c in applicants if not get("new", c)]
     if total is None and len(unknown) == len(applicants):
@@ -278,7 +245,7 @@ def _requests(rec, cells: _Cells) -> DraftSection:
                 if shown:
                     w.text("，")
                 cols = ("自然人及法人或其他组织各类" if len(unknown) == len(applicants)
-                        else "、".join(_col_name(t, c) for c in unknown))
+                        else "、".join(column_name(t, c) for c in unknown))
                 w.gap(f"{new_name}（{cols}）")
         w.text("。")
 
@@ -305,7 +272,7 @@ def _requests(rec, cells: _Cells) -> DraftSection:
             entries.append((key, [r]))
     results_total = get("results_total", "total")
     if results_total is None and not any(get(r, "total") for r in outcome_rows):
-        names = "、".join(_row_name(t, k) for k, _ in entries)
+        names = "、".join(row_name(t, k) for k, _ in entries)
         w.gap(f"本年度办理结果（{names}各项及总计）")
     else:
         parts: list = []            # callables writing one clause each
@@ -314,18 +281,18 @@ def _requests(rec, cells: _Cells) -> DraftSection:
             known = [(m, get(m, "total")) for m in members]
             nonzero = [(m, e) for m, e in known if e and e.value != 0]
             if not any(e for _, e in known) and key not in members:
-                missing.append(_row_name(t, key))
+                missing.append(row_name(t, key))
                 continue
-            missing += [_row_name(t, m, with_group=True) for m, e in known if not e]
+            missing += [row_name(t, m, with_group=True) for m, e in known if not e]
             if not nonzero:
                 continue
             if key in members:          # a row directly under 三、本年度办理结果
                 m, e = nonzero[0]
-                parts.append(lambda m=m, e=e: (w.text(_row_name(t, m)), w.cell(e)))
+                parts.append(lambda m=m, e=e: (w.text(row_name(t, m)), w.cell(e)))
             else:
                 parts.append(lambda key=key, nonzero=nonzero: (
-                    w.text(f"{_row_name(t, key)}中，"),
-                    _series(w, [(_row_name(t, m), e, "件") for m, e in nonzero])))
+                    w.text(f"{row_name(t, key)}中，"),
+                    _series(w, [(row_name(t, m), e, "件") for m, e in nonzero])))
         if missing:
             parts.append(lambda: w.gap(f"本年度办理结果·{'、'.join(missing)}（总计）"))
         if parts:
@@ -339,7 +306,7 @@ def _requests(rec, cells: _Cells) -> DraftSection:
             w.text("办理结果总计" if parts else "本年度办理结果总计")
             w.cell(results_total)
         else:
-            w.gap(_row_name(t, "results_total"))
+            w.gap(row_name(t, "results_total"))
         w.text("。")
 
     # 四、结转下年度
@@ -354,11 +321,11 @@ def _requests(rec, cells: _Cells) -> DraftSection:
     # The prose above gives the 总计 column; name the per-applicant cells still unknown, per row group.
     by_type = []
     if any(not get("carried_in", c) for c in applicants):
-        by_type.append(_row_name(t, "carried_in"))
+        by_type.append(row_name(t, "carried_in"))
     if any(not get(r, c) for r in outcome_rows + ["results_total"] for c in applicants):
         by_type.append("本年度办理结果各项")
     if any(not get("carried_out", c) for c in applicants):
-        by_type.append(_row_name(t, "carried_out"))
+        by_type.append(row_name(t, "carried_out"))
     if by_type:
         w.text("\n")
         w.gap(f"表三{'、'.join(by_type)}按申请人类型（自然人、法人或其他组织各类）分列的数字")
@@ -379,7 +346,7 @@ def _appeals(rec, cells: _Cells) -> DraftSection:
     groups = list(dict.fromkeys(c.id.rsplit("_", 1)[0] for c in t.columns))
     for g in groups:
         cols = [c for c in t.columns if c.id.rsplit("_", 1)[0] == g]
-        name = _col_name(t, f"{g}_total").rsplit("·", 1)[0]
+        name = column_name(t, f"{g}_total").rsplit("·", 1)[0]
         total = cells.get("appeals", row, f"{g}_total")
         results = [(c, cells.get("appeals", row, c.id)) for c in cols if c.id != f"{g}_total"]
         if total is None and not any(e for _, e in results):

@@ -46,6 +46,10 @@ def strip_enumerator(key: str) -> str:
     return re.sub(r"^(?:\d+|[一二三四五六七八九十]+)", "", key)
 
 
+_ENUM = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、]\s*)")
+_REMARK = re.compile(r"[（(][^（）()]*[）)]$")
+
+
 @dataclass(frozen=True)
 class Column:
     id: str
@@ -308,3 +312,34 @@ def spec() -> Format:
                   blank_marks=frozenset(fold(m) for m in raw["blank_marks"]),
                   version_markers={k: tuple(label_key(x) for x in v)
                                    for k, v in raw["version_markers"].items()})
+
+
+# Names of rows, columns and cells as prose says them (drafts, chart labels, placeholders).
+
+def row_name(t: Table, row_id: str, with_group: bool = False) -> str:
+    """What a row counts, without enumerator or remark: 一、本年新收… → 本年新收政府信息公开申请数量.
+    ``with_group`` prefixes sub-rows with their group (不予公开·属于国家秘密)."""
+    row = t.row(row_id)
+    name = _REMARK.sub("", _ENUM.sub("", row.label)) or row.label
+    parent = t.row(row.parent) if row.parent else None
+    if name == "总计" and parent is not None:
+        return row_name(t, parent.id) + name
+    if with_group and parent is not None and parent.kind == "group" and parent.parent:
+        name = f"{row_name(t, parent.id)}·{name}"
+    return name
+
+
+def column_name(t: Table, col_id: str) -> str:
+    """A column named by its header path: 自然人, 法人或其他组织·商业企业, 行政诉讼·复议后起诉·结果维持."""
+    c = t.column(col_id)
+    parts = [p for p in (c.path[1:] if t.id == "requests" else c.path) if p]
+    if not parts or parts[-1] != c.label:
+        parts.append(c.label)
+    return "·".join(parts)
+
+
+def cell_label(table: str, row: str, column: str, version: str = "2021") -> str:
+    """The name of one cell as a placeholder says it, e.g.
+    ``本年新收政府信息公开申请数量（法人或其他组织·商业企业）``, ``不予公开·属于国家秘密（总计）``."""
+    t = spec().table(table, version)
+    return f"{row_name(t, row, with_group=True)}（{column_name(t, column)}）"
