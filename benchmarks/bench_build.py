@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 from nbformat import v4
 
-from reportkit import build
+from reportkit import notebooks as build
 
 FLOOR_CELLS = [
     "# 00 · floor\n\nA notebook that only imports pandas and matplotlib and draws one trivial figure.",

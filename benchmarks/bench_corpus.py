@@ -1,6 +1,6 @@
 """Corpus throughput, memory and copy detection on a synthetic corpus (default 10,000 files).
 
-Writes a synthetic corpus (:func:`reportkit.synth.make_corpus`: every layout, omitted sections, missing
+Writes a synthetic corpus (:func:`tests.fixtures.synth.make_corpus`: every layout, omitted sections, missing
 and broken tables, truncated, GBK, binary, empty and non-report files, agencies over four years with
 planted carry-over breaks, stock breaks, stale tables and copied sections 五) into a temporary folder,
 then measures in the same run:
@@ -36,8 +36,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from reportkit import corpus as rkc
-from reportkit.synth import make_corpus
+from reportkit.corpus import pool as rkc
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # tests.fixtures: the synthetic reports
+from tests.fixtures.synth import make_corpus  # noqa: E402
 
 
 def _mem_kib(pid: int) -> tuple[int, int]:

@@ -31,7 +31,10 @@ from pathlib import Path
 import reportkit as rk
 from reportkit import paths
 from reportkit.errors import ReportError, TooLargeError
-from reportkit.render import complete_tables, render_text
+from reportkit.layout import render_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # tests.fixtures: the synthetic reports
+from tests.fixtures.tables import complete_tables  # noqa: E402
 
 MB = 1024 * 1024
 SEED = paths.SEED_TEXT.read_text(encoding="utf-8")

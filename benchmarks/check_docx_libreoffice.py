@@ -24,7 +24,7 @@ from pathlib import Path
 
 import reportkit as rk
 from reportkit import paths
-from reportkit.export import export
+from reportkit.writers import export
 from reportkit.reconstruct import reconstruct
 
 

@@ -27,6 +27,8 @@ import reportkit as rk
 from reportkit import chart, paths
 from reportkit.reconstruct import reconstruct
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # tests.fixtures: the synthetic reports
+
 
 def _check():
     import importlib
@@ -94,7 +96,7 @@ def main(argv=None) -> int:
     for name, make in per_report:
         timed(f"seed {name}", lambda: make(seed, rec), out / f"seed-{name}.png", times)
 
-    from reportkit.synth import make_corpus
+    from tests.fixtures.synth import make_corpus
     with tempfile.TemporaryDirectory() as tmp:
         manifest = make_corpus(tmp, n=args.n, seed=1, years=(2021, 2022, 2023), defect_share=0.4)
         reports = []

@@ -1,7 +1,7 @@
 """Screenshot every page of the build in headless Chromium with the network off, to look at them.
 
 The pages promise to open offline and to show Chinese text on a machine without Chinese fonts; a
-screenshot is the only honest check of that. Run ``python -m reportkit.build`` first, then::
+screenshot is the only honest check of that. Run ``reportkit build`` first, then::
 
     python benchmarks/screenshot_html.py [PAGE.html ...] [--height 2400]
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     pages = args.pages or sorted(paths.BUILD.glob("*.html"))
     if not pages:
-        sys.exit("no pages: run `python -m reportkit.build` first")
+        sys.exit("no pages: run `reportkit build` first")
     out = paths.BUILD / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     for page in pages:

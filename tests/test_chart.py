@@ -18,10 +18,12 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
 import reportkit as rk
-from reportkit import chart, check, paths
+from reportkit import chart, paths
 from reportkit.format import spec
 from reportkit.reconstruct import reconstruct
-from reportkit.render import complete_tables, render_text
+from reportkit.layout import render_text
+
+from tests.fixtures.tables import complete_tables
 
 from .conftest import CORPUS_FILES
 
@@ -46,14 +48,14 @@ def ctx(seed):
         "seed": seed, "seed_rec": reconstruct(seed), "syn": syn, "syn_rec": syn_rec, "syn_tables": syn_tables,
         "corpus_rec": reconstruct(rk.load(paths.CORPUS / "015.txt")),
         "completeness": pd.DataFrame([{"agency": r.agency or p.stem, "year": r.year,
-                                       "completeness": check.completeness(r)} for p, r in reports]),
-        "findings": pd.concat([check.check(r).assign(source=p.name) for p, r in reports], ignore_index=True),
+                                       "completeness": rk.completeness(r)} for p, r in reports]),
+        "findings": pd.concat([rk.check(r).assign(source=p.name) for p, r in reports], ignore_index=True),
     }
 
 
 CHARTS = {
-    "gaps-seed": lambda c: chart.gap_chart(check.gaps(c["seed"]), c["seed_rec"]),
-    "gaps-synthetic": lambda c: chart.gap_chart(check.gaps(c["syn"])),
+    "gaps-seed": lambda c: chart.gap_chart(rk.gaps(c["seed"]), c["seed_rec"]),
+    "gaps-synthetic": lambda c: chart.gap_chart(rk.gaps(c["syn"])),
     "facts-seed": lambda c: chart.facts_chart(c["seed"]),
     "facts-synthetic": lambda c: chart.facts_chart(c["syn_rec"]),
     "outcomes-seed": lambda c: chart.outcomes_chart(c["seed_rec"]),
@@ -159,7 +161,7 @@ def test_save_helpers_write_files_and_create_folders(tmp_path, seed):
 
 def test_seed_gap_chart_shows_empty_sections_missing_tables_and_the_prose_zeros(ctx):
     rec = ctx["seed_rec"]
-    fig = chart.gap_chart(check.gaps(ctx["seed"]), rec)
+    fig = chart.gap_chart(rk.gaps(ctx["seed"]), rec)
     for n in (2, 3, 4, 6):
         assert _by_gid(fig, f"section.{n}").get_facecolor() == to_rgba(chart.PALETTE["empty"])
     for n in (1, 5):
@@ -175,9 +177,9 @@ def test_seed_gap_chart_shows_empty_sections_missing_tables_and_the_prose_zeros(
 
 
 def test_gap_chart_without_reconstruction_shows_what_the_text_has(ctx):
-    fig = chart.gap_chart(check.gaps(ctx["seed"]))
+    fig = chart.gap_chart(rk.gaps(ctx["seed"]))
     assert _by_gid(fig, "requests.missing").get_width() == pytest.approx(1.0)
-    full = chart.gap_chart(check.gaps(ctx["syn"]))
+    full = chart.gap_chart(rk.gaps(ctx["syn"]))
     for tid in ("proactive", "requests", "appeals"):
         assert _by_gid(full, f"{tid}.present").get_width() == pytest.approx(1.0)
 

@@ -16,8 +16,9 @@ from reportkit import cli, paths
 from reportkit import corpus as rkc
 from reportkit.corpus import Corpus, level_of, load_corpus, read_overrides
 from reportkit.errors import ReportError
-from reportkit.similarity import compare_texts, find_copies
-from reportkit.synth import _shift_years, make_corpus
+from reportkit.corpus.copies import compare_texts, find_copies
+
+from tests.fixtures.synth import _shift_years, make_corpus
 
 from .conftest import CORPUS_FILES
 
@@ -120,7 +121,7 @@ def test_facts_and_sections_point_into_the_original_text(mixed):
 
 def test_an_exception_in_the_loader_becomes_an_error_row(tmp_path, monkeypatch):
     make_corpus(tmp_path, 10, seed=5, bad_files=0)
-    loadmod = importlib.import_module("reportkit.load")    # the module (rk.load is the function)
+    loadmod = importlib.import_module("reportkit.corpus.pool")    # where the workers call load
     real = loadmod.load
 
     def flaky(path, **kw):
@@ -144,7 +145,7 @@ def test_a_failing_check_keeps_the_report_and_records_the_error(tmp_path, monkey
             raise ValueError("rule exploded")
         return []
 
-    monkeypatch.setattr(rkc, "_check_function", lambda: checker)
+    monkeypatch.setattr(rkc.pool, "_check_function", lambda: checker)
     c = load_corpus(tmp_path, workers=1, copies=False, progress=False)
     assert len(c.reports) == 8
     assert list(c.errors["stage"]) == ["check"] and "rule exploded" in c.errors.iloc[0]["message"]
@@ -154,7 +155,7 @@ def test_a_failing_check_keeps_the_report_and_records_the_error(tmp_path, monkey
 @pytest.mark.skipif(not HAS_FORK, reason="the test plants the crash through a fork-inherited patch")
 def test_a_worker_that_dies_is_named_and_the_others_still_load(tmp_path, monkeypatch):
     make_corpus(tmp_path, 12, seed=8, bad_files=0)
-    loadmod = importlib.import_module("reportkit.load")    # the module (rk.load is the function)
+    loadmod = importlib.import_module("reportkit.corpus.pool")    # where the workers call load
     real = loadmod.load
 
     def deadly(path, **kw):

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import random
 import re
-import sys
 import zipfile
 
 import pytest
 
 import reportkit as rk
-from reportkit import check, paths
+from reportkit import paths
 from reportkit.cli import main
 from reportkit.draft import Anchor, Draft, DraftSection, cell_label, draft, lint
 from reportkit.format import spec
 from reportkit.reconstruct import reconstruct
-from reportkit.render import LAYOUTS, complete_tables, render_text
+from reportkit.layout import LAYOUTS, render_text
+
+from tests.fixtures.tables import complete_tables
 
 from .conftest import CORPUS_FILES, corpus_ids
 
@@ -209,7 +210,7 @@ def test_an_applicant_who_did_not_pay_is_not_read_as_no_fee_collected():
 
 def test_section_five_is_proposed_from_findings_and_marked_as_a_proposal(seed, seed_draft):
     rec, plain = seed_draft
-    findings = check.check(seed)
+    findings = rk.check(seed)
     d = draft(rec, findings)
     s5 = d.sections[5]
     assert s5.proposal and "建议稿" in s5.title
@@ -297,12 +298,6 @@ def test_cli_draft_to_docx_writes_a_word_file(tmp_path):
     with zipfile.ZipFile(out) as z:
         body = z.read("word/document.xml").decode("utf-8")
     assert "待补充" in body
-
-
-def test_cli_draft_to_docx_says_clearly_when_export_is_missing(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "reportkit.export", None)     # as if the module were not installed
-    assert main(["draft", str(paths.SEED_TEXT), "--to", "docx", "-o", str(tmp_path / "x.docx")]) == 2
-    assert "reportkit.export" in capsys.readouterr().err
 
 
 def test_a_fee_tariff_is_not_read_as_the_amount_collected():

@@ -16,11 +16,14 @@ import reportkit as rk
 from reportkit import paths
 from reportkit.cli import main
 from reportkit.errors import ReportError, StructuredDataError
-from reportkit.export import (FORMATS, _display_width, export, load_xlsx, md_escape, safe_cell_text, to_html,
-                              to_markdown)
+from reportkit.load import load_xlsx
+from reportkit.text import display_width as _display_width, md_escape, safe_cell_text
+from reportkit.writers import FORMATS, export, to_html, to_markdown
 from reportkit.format import spec
 from reportkit.reconstruct import CellEstimate, reconstruct
-from reportkit.render import complete_tables, render_text
+from reportkit.layout import render_text
+
+from tests.fixtures.tables import complete_tables
 
 DATA_FORMATS = ("yaml", "json", "html", "xlsx")
 OFFICIAL_TITLES = [s.title for s in spec().sections]

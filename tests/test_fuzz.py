@@ -42,9 +42,12 @@ from reportkit import paths
 from reportkit.errors import ReportError
 from reportkit.format import TABLE_IDS, VERSIONS, spec
 from reportkit.model import CELL_STATES
-from reportkit.render import LAYOUTS, complete_tables, render_text
-from reportkit.structured import dumps, from_structured, to_dict
-from reportkit.textmap import Folded
+from reportkit.layout import LAYOUTS, render_text
+from reportkit.load import from_structured
+from reportkit.readers.structured import dumps, to_dict
+from reportkit.text import Folded
+
+from tests.fixtures.tables import complete_tables
 
 from .conftest import CORPUS_FILES
 
@@ -409,7 +412,7 @@ def _stage(name: str):
         return None
 
 
-check_mod, reconstruct_mod, draft_mod, export_mod = (_stage(n) for n in ("check", "reconstruct", "draft", "export"))
+check_mod, reconstruct_mod, draft_mod, export_mod = (_stage(n) for n in ("check", "reconstruct", "draft", "writers"))
 QUICK_EXPORTS = ("md", "html", "json", "yaml")
 _OUT = Path(tempfile.mkdtemp(prefix="reportkit-fuzz-"))
 atexit.register(shutil.rmtree, _OUT, ignore_errors=True)

@@ -15,11 +15,13 @@ import os
 import pytest
 
 import reportkit as rk
-from reportkit import html as htmlmod
+from reportkit.readers import html as htmlmod
 from reportkit import paths
 from reportkit.errors import EncodingError, StructuredDataError, TooLargeError
 from reportkit.facts import MAX_FACTS
-from reportkit.render import complete_tables, render_text
+from reportkit.layout import render_text
+
+from tests.fixtures.tables import complete_tables
 
 SEED = paths.SEED_TEXT.read_text(encoding="utf-8")
 
@@ -129,7 +131,7 @@ def test_a_yaml_alias_bomb_is_refused_before_it_is_expanded(use, tmp_path):
 def test_an_alias_bomb_inside_a_full_form_is_refused_without_expanding_it(where, tmp_path):
     # Checks and error messages must not str() or repr() the aliased structure either.
     import yaml
-    from reportkit.structured import to_dict
+    from reportkit.readers.structured import to_dict
     body = yaml.safe_dump(to_dict(rk.load(paths.CORPUS / "complete" / "009.txt")), allow_unicode=True,
                           sort_keys=False)
     body = {"notes": body.replace("notes: []", "notes:\n- kind: *a8\n", 1),

@@ -10,8 +10,10 @@ import pytest
 import reportkit as rk
 from reportkit import paths
 from reportkit.errors import EmptyReportError, EncodingError, NotAReportError, ReportError, TooLargeError
-from reportkit.render import complete_tables, render_text
-from reportkit.structured import dumps, to_dict
+from reportkit.layout import render_text
+from reportkit.readers.structured import dumps, to_dict
+
+from tests.fixtures.tables import complete_tables
 
 from .conftest import CORPUS_FILES, corpus_ids
 

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from reportkit import build, paths
+from reportkit import notebooks as build, paths
 
 NOTEBOOKS = build.notebook_paths()
 NB_IDS = [p.name for p in NOTEBOOKS]
@@ -248,11 +248,11 @@ def test_kernel_is_this_interpreter_whatever_kernelspecs_are_installed():
 
 
 def test_build_is_a_reportkit_subcommand_with_its_options():
-    from reportkit.cli import build_parser
+    from reportkit.cli import build as cli_build, build_parser
     args = build_parser().parse_args(["build", "--only", "03", "--no-input", "-j", "1",
                                       "-p", "REPORT='x.txt'"])
     assert args.only == ["03"] and args.no_input and args.jobs == 1 and args.param == [("REPORT", "x.txt")]
-    assert args.func is build._cmd_build
+    assert args.func is cli_build._cmd_build
 
 
 def test_index_shows_only_the_first_sentence_of_each_purpose(tmp_path):

@@ -21,7 +21,9 @@ from reportkit.cli import main
 from reportkit.format import TABLE_IDS, spec
 from reportkit.model import Cell
 from reportkit.reconstruct import PROVENANCES, prose_statements, reconstruct
-from reportkit.render import LAYOUTS, complete_tables, render_text
+from reportkit.layout import LAYOUTS, render_text
+
+from tests.fixtures.tables import complete_tables
 
 from .conftest import CORPUS_FILES, corpus_ids
 

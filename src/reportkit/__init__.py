@@ -3,12 +3,11 @@ annual reports (政府信息公开工作年度报告) in the official 2021 forma
 
 The flow, one module per stage::
 
-    format  →  load  →  check  →  reconstruct  →  chart / draft / export  →  corpus
+    format  →  readers  →  load  →  check  →  reconstruct  →  chart / draft  →  writers  →  corpus
 
-``reportkit.load_corpus(folder)`` runs load and check over many reports in parallel.
-
-The stage modules are callable, so both ``reportkit.check(report)`` and ``reportkit.check.gaps(report)``
-work (likewise ``reconstruct``, ``draft``, ``export``).
+The package exports each stage's main function: ``reportkit.check(report)``, ``reportkit.gaps(report)``,
+``reportkit.reconstruct(report)``, ``reportkit.draft(rec)``, ``reportkit.export(rec, fmt, out)``; the
+rest of a stage is in its module (``from reportkit.check import rules``).
 
 >>> import reportkit as rk
 >>> report = rk.load(rk.paths.SEED_TEXT)
@@ -19,14 +18,16 @@ work (likewise ``reconstruct``, ``draft``, ``export``).
 """
 
 from . import paths
+from .check import check, completeness, gaps, rules
+from .corpus import load_corpus
+from .draft import draft
 from .errors import ReportError
 from .format import spec
 from .load import load, loads
 from .model import Report
-from . import check, reconstruct, draft, export  # noqa: E402  (callable stage modules)
-from .check import gaps, completeness
-from .corpus import load_corpus
+from .reconstruct import reconstruct
+from .writers import export
 
-__all__ = ["load", "loads", "check", "gaps", "completeness", "reconstruct", "draft", "export", "load_corpus",
-           "Report", "ReportError", "spec", "paths"]
+__all__ = ["load", "loads", "check", "gaps", "completeness", "rules", "reconstruct", "draft", "export",
+           "load_corpus", "Report", "ReportError", "spec", "paths"]
 __version__ = "0.1.0"

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 from dataclasses import dataclass, field
 
-from ._callable import make_callable
+from .check import rules
 from .format import Table, cell_label, column_name, row_name, spec
 
 PLACEHOLDER = "【待补充：{}】"
@@ -435,10 +434,6 @@ def _digit_free(text) -> str | None:
 
 
 def _rule_table():
-    try:
-        from .check import rules
-    except ModuleNotFoundError:
-        return {}
     return {r["id"]: r for _, r in rules().iterrows()}
 
 
@@ -577,62 +572,3 @@ def _check_ref(rec, a: Anchor) -> list[str]:
             return [f"fact anchor {a.ref} says {a.value} but the fact is {facts[i].value}"]
         return []
     return [f"anchor {a.ref}: source_kind {a.source_kind!r} is not 'cell' or 'fact'"]
-
-
-# ------------------------------------------------------------------------------------------------- CLI
-
-def cmd_draft(args) -> int:
-    from .load import load
-    from .reconstruct import reconstruct
-    rec = reconstruct(load(args.path))
-    findings = None
-    if args.proposal:
-        try:
-            from .check import check
-        except ModuleNotFoundError:
-            print("reportkit: --proposal needs reportkit.check, which is not available", file=sys.stderr)
-            return 2
-        findings = check(rec.report)
-    d = draft(rec, findings, proposal=args.proposal)
-    if args.to == "md":
-        text = d.markdown(sources=args.sources)
-        if args.output:
-            from pathlib import Path
-            Path(args.output).write_text(text, encoding="utf-8")
-            print(f"reportkit: wrote {args.output}", file=sys.stderr)
-        else:
-            sys.stdout.write(text)
-        return 0
-    if not args.output:
-        print("reportkit: --to docx writes a file: give -o OUT.docx", file=sys.stderr)
-        return 2
-    try:
-        from .export import export
-    except ModuleNotFoundError as e:
-        if e.name != "reportkit.export":
-            raise
-        print("reportkit: --to docx needs reportkit.export, which is not available in this installation; "
-              "use --to md", file=sys.stderr)
-        return 2
-    export(rec, "docx", args.output, draft=d)
-    print(f"reportkit: wrote {args.output}", file=sys.stderr)
-    return 0
-
-
-def add_cli(sub) -> None:
-    """Register ``reportkit draft``."""
-    sp = sub.add_parser(
-        "draft", help="draft sections 二、三、四 and the 信息处理费 sentence of 六 from the reconstruction",
-        description=("Draft the prose of sections 二、三、四 and the 信息处理费 sentence of 六 from what the "
-                     "report states or implies. Every number is anchored to its cell or sentence; what is "
-                     "unknown becomes 【待补充：…】. Markdown goes to stdout unless -o is given."))
-    sp.add_argument("path", help="report file (.txt, .html, .yaml, .json)")
-    sp.add_argument("--to", choices=("md", "docx"), default="md", help="output format (default md)")
-    sp.add_argument("-o", "--output", metavar="OUT", help="write to this file (required for docx)")
-    sp.add_argument("--proposal", action="store_true",
-                    help="also propose section 五 from the check findings (marked 建议稿)")
-    sp.add_argument("--sources", action="store_true", help="md: list where each number comes from")
-    sp.set_defaults(func=cmd_draft)
-
-
-make_callable(__name__, "draft")

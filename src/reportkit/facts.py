@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left
 
 from .model import Fact, Section
-from .textmap import Folded
+from .text import Folded
 
 # Longer units first so "万元" wins over "元" and "人次" over "次".
 UNITS = ("万元", "人次", "余条", "余件", "条", "件", "宗", "部", "个", "次", "份", "起", "篇", "项", "家",

@@ -15,11 +15,12 @@ from __future__ import annotations
 import copy
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 
 import yaml
+
+from .text import fold
 
 VERSIONS = ("2021", "2019")
 TABLE_IDS = ("proactive", "requests", "appeals")
@@ -27,11 +28,6 @@ TABLE_IDS = ("proactive", "requests", "appeals")
 # Punctuation and brackets that carry no meaning when comparing labels. Digits and Chinese numerals stay,
 # because enumerators ("3.其他" vs the column "其他") are what tell some labels apart.
 _LABEL_DROP = re.compile(r"[\s\u3000()（）\[\]【】〔〕<>《》、,，.．。:：;；\"'“”‘’·/|_\-—－]+")
-
-
-def fold(text: str) -> str:
-    """NFKC-fold ``text``: full-width brackets, colons and commas become their ASCII forms."""
-    return unicodedata.normalize("NFKC", text)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -107,6 +103,8 @@ class Table:
     columns: tuple[Column, ...]
     blocks: tuple[Block, ...] = ()
     corner: str | None = None
+    name: str = ""                      # the short name prose uses: 表二, 表三, 表四
+    content_header: str | None = None   # table 二: the header of the row-label column of each block
 
     @property
     def data_rows(self) -> tuple[Row, ...]:
@@ -178,6 +176,15 @@ class Version:
     def table(self, table_id: str) -> Table:
         return self.tables[table_id]
 
+    def identity(self, identity_id: str) -> Identity:
+        return next(i for i in self.identities if i.id == identity_id)
+
+    @functools.cached_property
+    def outcome_rows(self) -> tuple[str, ...]:
+        """The rows of table 三 that count one kind of outcome (（一）予以公开 … （六）3.其他): the terms
+        of the identity that sums them into （七）总计."""
+        return tuple(r for r, _ in self.identity("requests_results_sum").equations[0][1])
+
 
 @dataclass(frozen=True)
 class Format:
@@ -218,7 +225,8 @@ def _build_table(table_id: str, raw: dict) -> Table:
                                 columns=tuple(c["id"] for c in b["columns"]),
                                 rows=tuple(r["id"] for r in b["rows"])))
         return Table(id=table_id, number=raw["number"], title=raw["title"], rows=tuple(rows),
-                     columns=tuple(cols.values()), blocks=tuple(blocks))
+                     columns=tuple(cols.values()), blocks=tuple(blocks), name=raw["name"],
+                     content_header=raw.get("content_header"))
     if table_id == "requests":
         cols = [Column(id=c["id"], label=c["label"], name=c["label"],
                        path=(raw["column_header"], c.get("group", c["label"])))
@@ -226,7 +234,7 @@ def _build_table(table_id: str, raw: dict) -> Table:
         rows = [Row(id=r["id"], label=r["label"], kind=r.get("kind", "data"), parent=r.get("parent"),
                     variants=tuple(r.get("variants", ()))) for r in raw["rows"]]
         return Table(id=table_id, number=raw["number"], title=raw["title"], rows=tuple(rows),
-                     columns=tuple(cols), corner=raw.get("corner"))
+                     columns=tuple(cols), corner=raw.get("corner"), name=raw["name"])
     if table_id == "appeals":
         cols = []
         for g in raw["column_groups"]:
@@ -238,7 +246,7 @@ def _build_table(table_id: str, raw: dict) -> Table:
                                    name="/".join((*path, res["label"])), path=(top, mid)))
         rows = [Row(id=r["id"], label=r["label"]) for r in raw["rows"]]
         return Table(id=table_id, number=raw["number"], title=raw["title"], rows=tuple(rows),
-                     columns=tuple(cols))
+                     columns=tuple(cols), name=raw["name"])
     raise ValueError(f"unknown table {table_id!r} in format.yaml")
 
 

@@ -1,7 +1,9 @@
-"""Write a report's text the way real pages look once copied: the layouts found in the wild.
+"""The official table grid — positions, spans and header cells — built from the format, and the ways
+a report is printed from it.
 
-Used to build realistic reports from structured data (tests, the benchmark corpus, the authored YAML
-form). Every layout here is one the loader reads back to the same cells:
+:func:`grid` is the one layout every writer uses (HTML, Word, Excel) and the xlsx reader checks a
+workbook against. :func:`render_text` writes a whole report the way real pages look once copied
+(the authored YAML form is read through it):
 
 * ``pipe``     one table row per line, cells joined by `` | `` (layout A in corpus-notes.md)
 * ``markdown`` rows with leading and trailing pipes (layout B)
@@ -16,11 +18,158 @@ A value of None is written as an empty cell (HTML) or left out of the row (text 
 
 from __future__ import annotations
 
-import html as _html
+import functools
+from dataclasses import dataclass
 
 from .format import Table, spec
+from .text import html_escape, num_text
 
 LAYOUTS = ("pipe", "markdown", "cells", "blank", "html")
+
+
+@dataclass(frozen=True)
+class GridCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    text: str                               # a header or label cell's text; "" for a value cell
+    header: bool                            # printed as a header (th)
+    key: tuple[str, str] | None = None      # (row_id, col_id) of a value cell
+
+
+@dataclass(frozen=True)
+class Grid:
+    table: Table
+    rows: tuple[tuple[GridCell, ...], ...]  # the cells each printed row starts, left to right
+    n_rows: int
+    n_cols: int
+
+    @property
+    def cells(self) -> tuple[GridCell, ...]:
+        return tuple(c for row in self.rows for c in row)
+
+
+def _header_rows(t: Table) -> list[list[tuple[str, int, int]]]:
+    """(text, rowspan, colspan) of the header cells above the value columns of table 三 or 四, read
+    from the columns' header paths: a label shared by neighbouring columns is one merged cell, and a
+    column with fewer levels than its neighbours spans the rows it lacks."""
+    paths = [tuple(p for p in (*c.path, c.label) if p) for c in t.columns]
+    # A path repeats the label when the column is its own group (自然人 under 申请人情况 → 自然人, 自然人).
+    paths = [tuple(p for i, p in enumerate(path) if i == 0 or p != path[i - 1]) for path in paths]
+    depth = max(len(p) for p in paths)
+    rows: list[list[tuple[str, int, int]]] = [[] for _ in range(depth)]
+    for level in range(depth):
+        i = 0
+        while i < len(paths):
+            path = paths[i]
+            if level >= len(path):
+                i += 1
+                continue
+            if level == len(path) - 1 and level < depth - 1:
+                rows[level].append((path[level], depth - level, 1))
+                i += 1
+                continue
+            j = i
+            while j < len(paths) and len(paths[j]) > level and paths[j][:level + 1] == path[:level + 1]:
+                j += 1
+            rows[level].append((path[level], 1, j - i))
+            i = j
+    return rows
+
+
+@functools.lru_cache(maxsize=None)
+def grid(t: Table) -> Grid:
+    """The official layout of ``t``: every printed row's cells with their spans, as the format's
+    template prints it (table 二 in blocks, table 三 with its corner and nested row labels, table 四 a
+    header over one row of numbers)."""
+    printed: list[list[tuple[str, int, int, bool, tuple[str, str] | None]]] = []
+    if t.blocks:
+        for b in t.blocks:
+            printed.append([(b.label, 1, len(b.columns) + 1, True, None)])
+            printed.append([(t.content_header or "", 1, 1, True, None)]
+                           + [(t.column(c).label, 1, 1, True, None) for c in b.columns])
+            for rid in b.rows:
+                printed.append([(t.row(rid).label, 1, 1, False, None)]
+                               + [("", 1, 1, False, (rid, c)) for c in b.columns])
+    elif len(t.data_rows) > 1:
+        children: dict[str | None, list] = {}
+        for r in t.rows:
+            children.setdefault(r.parent, []).append(r)
+
+        def leaves(rid):
+            return sum(leaves(k.id) if k.kind == "group" else 1 for k in children.get(rid, []))
+
+        def depth(r):
+            return 0 if not r.parent else 1 + depth(t.row(r.parent))
+
+        label_cols = 1 + max(depth(r) for r in t.rows)
+        header = _header_rows(t)
+        for i, cells in enumerate(header):
+            lead = [(t.corner or "", len(header), label_cols, True, None)] if i == 0 else []
+            printed.append(lead + [(text, rs, cs, True, None) for text, rs, cs in cells])
+        pending: list = []
+        for r in t.rows:
+            if r.kind == "group":
+                pending.append((r.label, leaves(r.id), 1, False, None))
+                continue
+            printed.append(pending + [(r.label, 1, label_cols - depth(r), False, None)]
+                           + [("", 1, 1, False, (r.id, c.id)) for c in t.columns])
+            pending = []
+    else:
+        printed.extend([(text, rs, cs, True, None) for text, rs, cs in cells] for cells in _header_rows(t))
+        row = t.data_rows[0]
+        printed.append([("", 1, 1, False, (row.id, c.id)) for c in t.columns])
+    taken: set[tuple[int, int]] = set()
+    rows: list[tuple[GridCell, ...]] = []
+    for ri, specs in enumerate(printed):
+        ci = 0
+        out = []
+        for text, rs, cs, header_cell, key in specs:
+            while (ri, ci) in taken:
+                ci += 1
+            out.append(GridCell(ri, ci, rs, cs, text, header_cell, key))
+            taken.update((ri + dr, ci + dc) for dr in range(rs) for dc in range(cs))
+            ci += cs
+        rows.append(tuple(out))
+    n_cols = max(c for _, c in taken) + 1
+    return Grid(t, tuple(rows), len(rows), n_cols)
+
+
+def full_grid(t: Table) -> Grid:
+    """:func:`grid` with every row as wide as the table (a row narrower than the table has its last
+    cell widened), as Word and Excel need a full rectangle."""
+    g = grid(t)
+    taken = {(c.row + dr, c.col + dc) for c in g.cells for dr in range(c.rowspan) for dc in range(c.colspan)}
+    rows = []
+    for ri, row in enumerate(g.rows):
+        width = max(c for r, c in taken if r == ri) + 1
+        if width < g.n_cols and row and row[-1].rowspan == 1:
+            last = row[-1]
+            extra = g.n_cols - (last.col + last.colspan)
+            row = row[:-1] + (GridCell(last.row, last.col, 1, last.colspan + extra, last.text, last.header, last.key),)
+        rows.append(row)
+    return Grid(t, tuple(rows), g.n_rows, g.n_cols)
+
+
+def html_table(t: Table, cells: dict, cell_html=None) -> str:
+    """The official layout as an HTML table (merged headers). ``cell_html(row_id, col_id, value)`` may
+    return the inner HTML of a value cell (exports use it to show provenance); text is escaped."""
+    out = ['<table class="rk-table" border="1">']
+    for row in grid(t).rows:
+        parts = []
+        for c in row:
+            tag = "th" if c.header else "td"
+            span = (f' colspan="{c.colspan}"' if c.colspan > 1 else "") + (f' rowspan="{c.rowspan}"' if c.rowspan > 1 else "")
+            if c.key is None:
+                inner = html_escape(c.text)
+            else:
+                v = cells.get(c.key)
+                inner = cell_html(*c.key, v) if cell_html is not None else ("" if v is None else html_escape(num_text(v)))
+            parts.append(f"<{tag}{span}>{inner}</{tag}>")
+        out.append("<tr>" + "".join(parts) + "</tr>")
+    out.append("</table>")
+    return "\n".join(out)
 
 
 def _cells(t: Table, given) -> dict[tuple[str, str], object]:
@@ -48,33 +197,33 @@ def _cells(t: Table, given) -> dict[tuple[str, str], object]:
 
 
 def _fmt(v) -> str:
-    return "" if v is None else str(v)
+    return "" if v is None else num_text(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
 
 
 def table_rows(t: Table, cells: dict) -> list[tuple[str, list[str]]]:
-    """(label, values) per printed row, group rows included (no values), in the official order."""
+    """(label, values) per printed row of a text copy, group rows on lines of their own (no values),
+    in the official order: how the template reads once its merged cells are copied as text."""
     rows: list[tuple[str, list[str]]] = []
-    if t.id == "proactive":
+    g = grid(t)
+    if t.blocks:
         for b in t.blocks:
             rows.append((b.label, []))
-            rows.append(("信息内容", [t.column(c).label for c in b.columns]))
+            rows.append((t.content_header or "", [t.column(c).label for c in b.columns]))
             for rid in b.rows:
                 rows.append((t.row(rid).label, [_fmt(cells.get((rid, c))) for c in b.columns]))
         return rows
-    if t.id == "requests":
-        rows.append((t.corner or "", ["申请人情况"]))
-        rows.append(("", ["自然人", "法人或其他组织", "总计"]))
-        rows.append(("", [c.label for c in t.columns if c.path[1] == "法人或其他组织"]))
+    header = [[c.text for c in row if c.key is None and c.header] for row in g.rows if all(c.key is None for c in row)]
+    if len(t.data_rows) > 1:
+        # The corner cell opens the first header row; the other header rows have no row label.
+        rows.append((header[0][0], header[0][1:]))
+        rows.extend(("", h) for h in header[1:])
         for r in t.rows:
             if r.kind == "group":
                 rows.append((r.label, []))
             else:
                 rows.append((r.label, [_fmt(cells.get((r.id, c.id))) for c in t.columns]))
         return rows
-    # appeals
-    rows.append(("", ["行政复议", "行政诉讼"]))
-    rows.append(("", ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"]))
-    rows.append(("", ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2))
+    rows.extend(("", h) for h in header)
     row = t.data_rows[0]
     rows.append(("", [_fmt(cells.get((row.id, c.id))) for c in t.columns]))
     return rows
@@ -102,62 +251,6 @@ def _text_table(rows, layout: str) -> str:
     return sep.join(lines)
 
 
-def html_table(t: Table, cells: dict, cell_html=None) -> str:
-    """The official layout as an HTML table (merged headers). ``cell_html(row_id, col_id, value)`` may
-    return the inner HTML of a value cell (exports use it to show provenance); text is escaped."""
-    esc = _html.escape
-
-    def val(rid, cid):
-        v = cells.get((rid, cid))
-        if cell_html is not None:
-            return cell_html(rid, cid, v)
-        return "" if v is None else esc(str(v))
-
-    out = ['<table class="rk-table" border="1">']
-    if t.id == "proactive":
-        for b in t.blocks:
-            n = len(b.columns)
-            out.append(f'<tr><th colspan="{n + 1}">{esc(b.label)}</th></tr>')
-            out.append("<tr><th>信息内容</th>" + "".join(f"<th>{esc(t.column(c).label)}</th>" for c in b.columns) + "</tr>")
-            for rid in b.rows:
-                out.append(f"<tr><td>{esc(t.row(rid).label)}</td>" + "".join(f"<td>{val(rid, c)}</td>" for c in b.columns) + "</tr>")
-    elif t.id == "requests":
-        out.append(f'<tr><th colspan="3" rowspan="3">{esc(t.corner or "")}</th><th colspan="7">申请人情况</th></tr>')
-        out.append('<tr><th rowspan="2">自然人</th><th colspan="5">法人或其他组织</th><th rowspan="2">总计</th></tr>')
-        out.append("<tr>" + "".join(f"<th>{esc(c.label)}</th>" for c in t.columns if c.path[1] == "法人或其他组织") + "</tr>")
-        children: dict[str | None, list] = {}
-        for r in t.rows:
-            children.setdefault(r.parent, []).append(r)
-
-        def leaves(rid):
-            kids = children.get(rid, [])
-            return sum(leaves(k.id) if k.kind == "group" else 1 for k in kids)
-
-        pending: list[str] = []
-        for r in t.rows:
-            if r.kind == "group":
-                pending.append(f'<td rowspan="{leaves(r.id)}">{esc(r.label)}</td>')
-                continue
-            depth = 0
-            p = r.parent
-            while p:
-                depth += 1
-                p = t.row(p).parent
-            span = 3 - depth
-            label = f'<td colspan="{span}">{esc(r.label)}</td>' if span > 1 else f"<td>{esc(r.label)}</td>"
-            out.append("<tr>" + "".join(pending) + label + "".join(f"<td>{val(r.id, c.id)}</td>" for c in t.columns) + "</tr>")
-            pending = []
-    else:
-        out.append('<tr><th colspan="5">行政复议</th><th colspan="10">行政诉讼</th></tr>')
-        out.append("<tr>" + "".join(f'<th rowspan="2">{x}</th>' for x in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计"))
-                   + '<th colspan="5">未经复议直接起诉</th><th colspan="5">复议后起诉</th></tr>')
-        out.append("<tr>" + "".join(f"<th>{x}</th>" for x in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计") * 2) + "</tr>")
-        row = t.data_rows[0]
-        out.append("<tr>" + "".join(f"<td>{val(row.id, c.id)}</td>" for c in t.columns) + "</tr>")
-    out.append("</table>")
-    return "\n".join(out)
-
-
 def render_text(data: dict, layout: str = "pipe") -> str:
     """A whole report as text (or an HTML page for ``layout="html"``) from structured data."""
     if layout not in LAYOUTS:
@@ -170,23 +263,25 @@ def render_text(data: dict, layout: str = "pipe") -> str:
                                   if data.get("agency") else None)
     parts: list[str] = []
     if layout == "html":
-        esc = _html.escape
+        esc = html_escape
         parts.append(f"<html><head><meta charset='utf-8'><title>{esc(title or '')}</title></head><body>")
         if title:
             parts.append(f"<h1>{esc(title)}</h1>")
-        if data.get("intro"):
-            parts.append(f"<p>{esc(data['intro'])}</p>")
+        for para in str(data.get("intro") or "").split("\n"):
+            if para.strip():
+                parts.append(f"<p>{esc(para)}</p>")
         for sec in f.sections:
             if sec.number in data.get("omit_sections", ()):
                 continue
             parts.append(f"<h2>{esc(sec.title)}</h2>")
+            if sec.table and sec.table in tables and tables[sec.table] is not None:
+                # Right under its heading: a section heading repeated in the prose cannot carry it off.
+                t = f.table(sec.table, version)
+                parts.append(html_table(t, _cells(t, tables[sec.table])))
             body = sections.get(sec.number, "")
             for para in str(body).split("\n"):
                 if para.strip():
                     parts.append(f"<p>{esc(para)}</p>")
-            if sec.table and sec.table in tables and tables[sec.table] is not None:
-                t = f.table(sec.table, version)
-                parts.append(html_table(t, _cells(t, tables[sec.table])))
         parts.append("</body></html>")
         return "\n".join(parts)
     if title:
@@ -204,52 +299,3 @@ def render_text(data: dict, layout: str = "pipe") -> str:
             t = f.table(sec.table, version)
             parts.append(_text_table(table_rows(t, _cells(t, tables[sec.table])), layout))
     return "\n".join(parts) + "\n"
-
-
-def complete_tables(seed: int = 0, version: str = "2021", zero_share: float = 0.5) -> dict:
-    """A set of three tables that satisfies every identity of the format, from a seeded RNG: the
-    building block of mutation tests, property tests and the synthetic benchmark corpus."""
-    import random
-    rng = random.Random(seed)
-    f = spec()
-    out: dict[str, dict] = {}
-    t2 = f.table("proactive", version)
-    out["proactive"] = {}
-    for rid, cid in t2.cells:
-        col = t2.column(cid)
-        if col.decimal:
-            out["proactive"][(rid, cid)] = round(rng.random() * 100, 2) if rng.random() > zero_share else 0
-        elif rid == "regulations":
-            out["proactive"][(rid, cid)] = 0
-        else:
-            out["proactive"][(rid, cid)] = 0 if rng.random() < zero_share else rng.randint(1, 400)
-    t3 = f.table("requests", version)
-    results = next(i for i in f.version(version).identities if i.id == "requests_results_sum").equations[0][1]
-    outcome_rows = [r for r, _ in results]
-    cells3: dict = {}
-    applicant_cols = [c.id for c in t3.columns if c.id != "total"]
-    for cid in applicant_cols:
-        active = rng.random() > (zero_share if cid != "natural_person" else 0.1)
-        for r in outcome_rows:
-            cells3[(r, cid)] = rng.randint(0, 6) if active and rng.random() > 0.6 else 0
-        total = sum(cells3[(r, cid)] for r in outcome_rows)
-        cells3[("results_total", cid)] = total
-        carried_out = rng.randint(0, 3) if active else 0
-        cells3[("carried_out", cid)] = carried_out
-        carried_in = min(total + carried_out, rng.randint(0, 3)) if active else 0
-        cells3[("carried_in", cid)] = carried_in
-        cells3[("new", cid)] = total + carried_out - carried_in
-    for r in t3.data_rows:
-        cells3[(r.id, "total")] = sum(cells3[(r.id, c)] for c in applicant_cols)
-    out["requests"] = cells3
-    t4 = f.table("appeals", version)
-    cells4 = {}
-    row = t4.data_rows[0].id
-    for g in ("review", "direct_suit", "suit_after_review"):
-        parts = [rng.randint(0, 3) if rng.random() > zero_share else 0 for _ in range(4)]
-        for name, v in zip(("upheld", "corrected", "other", "pending"), parts):
-            cells4[(row, f"{g}_{name}")] = v
-        cells4[(row, f"{g}_total")] = sum(parts)
-    out["appeals"] = cells4
-    return out
-

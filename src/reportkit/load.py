@@ -14,14 +14,16 @@ import os
 import re
 from pathlib import Path
 
-from . import html as htmlmod
-from .errors import EmptyReportError, EncodingError, NotAReportError, ReportError, TooLargeError
+from .errors import EmptyReportError, EncodingError, NotAReportError, ReportError, StructuredDataError, TooLargeError
 from .facts import MAX_FACTS, extract_facts
 from .format import TABLE_IDS, spec
+from .layout import render_text
 from .model import Report
+from .readers import html as htmlmod, structured
+from .readers.xlsx import read_xlsx
 from .sections import split_sections
 from .tables import detect_version, read_table
-from .textmap import Folded
+from .text import Folded
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 """Largest input accepted by default (10 MiB); real reports are under 200 KB. Override with
@@ -97,7 +99,6 @@ def load(path, *, max_bytes: int | None = None) -> Report:
     suffix = p.suffix.lower()
     if suffix == ".xlsx":
         # Workbooks written by reportkit.export (the official layout) read back to a report.
-        from .export import load_xlsx
         return load_xlsx(p)
     try:
         # Read at most limit + 1 bytes: a pipe or device (/dev/zero) reports size 0 and never ends,
@@ -109,7 +110,6 @@ def load(path, *, max_bytes: int | None = None) -> Report:
     if len(data) > limit:
         raise TooLargeError("the file is " + too_large.format(limit=limit), source)
     if suffix in (".yaml", ".yml", ".json"):
-        from .structured import from_structured
         return from_structured(decode(data, source), source, json_=suffix == ".json")
     text = decode(data, source)
     if suffix in (".html", ".htm", ".shtml", ".xhtml") or (suffix not in (".txt",) and htmlmod.looks_like_html(text)):
@@ -129,6 +129,40 @@ def loads(text: str, source: str = "<string>", kind: str = "text") -> Report:
     if not text.strip():
         raise EmptyReportError("the text is empty", source)
     return parse_html(text, source) if kind == "html" else parse_text(text, source)
+
+
+def from_structured(text: str, source: str, json_: bool = False) -> Report:
+    """A report from reportkit's structured YAML/JSON: the full form as it is, the authored form
+    printed (official headings, the tables in its ``layout``) and read like any page."""
+    data = structured.parse(text, source, json_)
+    if structured.is_full_form(data):
+        return structured.from_dict(data, source)
+    return from_authored(data, source)
+
+
+def from_authored(data: dict, source: str) -> Report:
+    structured.check_authored(data, source)
+    layout = data.get("layout") or "pipe"
+    try:
+        text = render_text(data, layout=layout)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise StructuredDataError(f"cannot build the report: {e}", source) from None
+    # The html layout writes a page, which is read as one (as text it would keep every tag).
+    rep = parse_html(text, source) if layout == "html" else parse_text(text, source)
+    rep.kind = "structured"
+    return rep
+
+
+def load_xlsx(path) -> Report:
+    """A workbook written by :func:`reportkit.export` (``fmt="xlsx"``) read back to a report."""
+    data = read_xlsx(path)
+    rep = from_authored({**data, "layout": "html"}, str(path))
+    rep.title, rep.agency, rep.year = data["title"], data["agency"], data["year"]
+    if rep.format_version is None:
+        # No table was printed (nothing known): keep what the source report said about its format.
+        rep.format_version = data["report_format"]
+    rep.notes.extend(data["notes"])
+    return rep
 
 
 def parse_html(markup: str, source: str) -> Report:

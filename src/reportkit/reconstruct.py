@@ -41,10 +41,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ._callable import make_callable
 from .format import TABLE_IDS, spec
-from .model import Report
-from .textmap import Folded
+from .model import Cell, Report, TableRead
+from .text import Folded
 
 PROVENANCES = ("stated-table", "stated-prose", "inferred", "unknown")
 
@@ -121,7 +120,6 @@ class Reconstruction:
 
     def frame(self, table: str) -> pd.DataFrame:
         """Values in the official layout (NA where not known exactly), like ``Report.frame``."""
-        from .model import Cell, TableRead
         tr = TableRead(table=table, version=self.version, found=True)
         for (tid, r, c), est in self.cells.items():
             if tid == table and est.value is not None:
@@ -678,33 +676,3 @@ def reconstruct(report: Report) -> Reconstruction:
         sections.append(SectionState(s.number, s.title, status, s.body(report.text).strip() if s.present else ""))
     return Reconstruction(report=report, version=version, cells=cells, sections=sections,
                           statements=statements, conflicts=conflicts)
-
-
-# ----------------------------------------------------------------------------------------------- CLI
-
-def _cmd_reconstruct(args) -> int:
-    import json
-    import sys
-
-    from .load import load
-    rec = reconstruct(load(args.path))
-    if args.json:
-        sys.stdout.write(json.dumps(rec.to_json(), ensure_ascii=False, indent=1) + "\n")
-    else:
-        sys.stdout.write(rec.summary() + "\n")
-    return 0
-
-
-def add_cli(sub) -> None:
-    """Register ``reportkit reconstruct PATH [--json]``."""
-    p = sub.add_parser(
-        "reconstruct", help="every section and table cell, with value or bounds and provenance",
-        description=("Rebuild the official structure of one report: each table cell with its value when "
-                     "the text or the format's identities force it, else bounds, else unknown; and where "
-                     "it comes from (stated-table, stated-prose, inferred, unknown)."))
-    p.add_argument("path", help="report file (.txt, .html, .yaml, .json, .xlsx)")
-    p.add_argument("--json", action="store_true", help="print the reconstruction as JSON (the documented contract)")
-    p.set_defaults(func=_cmd_reconstruct)
-
-
-make_callable(__name__, "reconstruct")

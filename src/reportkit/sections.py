@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .format import spec
 from .model import Section
-from .textmap import Folded
+from .text import Folded
 
 _NUMERALS = "一二三四五六"
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .format import Table, fold, label_key, spec
 from .model import Cell, TableIssue, TableRead
-from .textmap import Folded
+from .text import Folded
 
 _NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
 # A digit run that starts a word and is followed by "." and a non-digit is an enumerator ("1.属于…"),

@@ -7,12 +7,36 @@ folded text back to the original.
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
 from array import array
+from decimal import Decimal
 
 
 _ONE_TO_ONE = {0x3000: " ", **{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}}
 _BLOCK = 128
+
+
+# Chinese numerals by value: NUMERALS[3] == "三" (section and enumerator numbers run 一 … 十).
+NUMERALS = "〇一二三四五六七八九十"
+
+
+def cn_int(numeral: str) -> int | None:
+    """The value of a Chinese numeral up to 九十九 (三, 十, 十二, 二十, 二十三), or None."""
+    if not numeral or any(ch not in NUMERALS for ch in numeral):
+        return None
+    if "十" not in numeral:
+        return NUMERALS.index(numeral) if len(numeral) == 1 else None
+    tens, _, ones = numeral.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return None
+    return (NUMERALS.index(tens) if tens else 1) * 10 + (NUMERALS.index(ones) if ones else 0)
+
+
+def fold(text: str) -> str:
+    """NFKC-fold ``text``: full-width brackets, colons and commas become their ASCII forms."""
+    return unicodedata.normalize("NFKC", text)
 
 
 class Folded:
@@ -61,3 +85,85 @@ class Folded:
         if i >= len(self._map):
             return self._n
         return self._map[i - 1] + 1
+
+
+# Numbers as text
+
+def num_text(v) -> str:
+    """A number as the loaders read it back exactly (no exponent, no trailing ``.0``)."""
+    if isinstance(v, bool):
+        raise TypeError("a cell value cannot be a bool")
+    if isinstance(v, float):
+        if v.is_integer():
+            return str(int(v))
+        s = repr(float(v))          # float(): numpy's repr names its type
+        return format(Decimal(s), "f") if "e" in s or "E" in s else s
+    return str(v)
+
+
+# Escaping: report text is untrusted, whatever it is written into
+
+def html_escape(text) -> str:
+    """Text as inert HTML, quotes included (safe in element content and attribute values)."""
+    return html.escape(str(text), quote=True)
+
+
+_MD_PUNCT = set("\\`*_[]#|~")
+_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+
+
+def md_escape(text: str) -> str:
+    """Report text as inert Markdown: ``&``, ``<``, ``>`` become entities (no raw HTML), Markdown
+    punctuation is backslash-escaped (no links, images, emphasis, code or table breaks), and a line
+    start that would make a list, heading or quote is escaped."""
+    out = []
+    for ch in str(text):
+        if ch == "&":
+            out.append("&amp;")
+        elif ch == "<":
+            out.append("&lt;")
+        elif ch == ">":
+            out.append("&gt;")
+        elif ch in _MD_PUNCT:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    s = "".join(out)
+    lines = []
+    for line in s.split("\n"):
+        m = _LINE_START.match(line)
+        if m:
+            tok = m.group(2)
+            line = line[: m.start(2)] + (tok[:-1] + "\\" + tok[-1]) + line[m.end(2):]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def xml_safe(text: str) -> str:
+    """Text Word and Excel can store: form feeds become line breaks, other control characters go."""
+    return _XML_ILLEGAL.sub("", str(text).replace("\x0c", "\n"))
+
+
+def safe_cell_text(text: str) -> str:
+    """Spreadsheet-safe text: a leading apostrophe when the text (after any apostrophes) starts with
+    ``=``, ``+``, ``-``, ``@`` (or a tab/CR), so no report text becomes a formula when opened or
+    pasted. Reversible: :func:`unsafe_cell_text` removes exactly that apostrophe."""
+    s = xml_safe(text)
+    if s.lstrip("'").startswith(_FORMULA_START):
+        return "'" + s
+    return s
+
+
+def unsafe_cell_text(text: str) -> str:
+    if text.startswith("'") and text.lstrip("'").startswith(_FORMULA_START):
+        return text[1:]
+    return text
+
+
+def display_width(text: str) -> int:
+    """Column width in Excel units: East-Asian wide and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in str(text))

@@ -44,6 +44,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from ..format import TABLE_IDS, VERSIONS, spec
+from ..text import NUMERALS, Folded
+from .findings import FINDING_COLUMNS, finding
+
+TEXT_SECTIONS = (1, 5, 6)       # the prose sections copy detection compares
+
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _DROP = re.compile(r"[^\w\ue000\ue001]|_")
@@ -153,7 +159,6 @@ STANDARD_PHRASES = (
 def format_wording() -> list[str]:
     """The texts whose shingles are always boilerplate: section and table titles, row and column labels
     of every version of the format, section-一 topics, and :data:`STANDARD_PHRASES`."""
-    from .format import TABLE_IDS, VERSIONS, spec
     f = spec()
     out = [s.title for s in f.sections] + [t["label"] for t in f.overview_topics]
     for v in VERSIONS:
@@ -256,7 +261,6 @@ def _candidate_pairs(keys: np.ndarray, max_bucket: int) -> tuple[np.ndarray, int
 def _tokens(text: str, limit: int):
     """Tokens (digit runs, single characters; no spaces or punctuation) of NFKC-folded ``text``, with
     their spans in the original ``text``."""
-    from .textmap import Folded
     f = Folded(text)
     found = _TOKEN.findall(f.text)[:limit]
     spans = [m.span() for m, _ in zip(_TOKEN.finditer(f.text), range(limit))]
@@ -452,3 +456,53 @@ def find_copies(docs: pd.DataFrame, params: CopyParams | None = None, **override
         res[c] = res[c].astype("Int64")
     res.attrs["stats"] = stats
     return res
+
+
+def detect_copies(corpus, params=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Copy detection over the corpus's sections 一, 五 and 六: (copies table, ``copied_section``
+    findings). See :func:`find_copies` for the method."""
+    secs = corpus.sections
+    secs = secs[secs["text"].notna() & secs["number"].isin(TEXT_SECTIONS)]
+    empty = pd.DataFrame(columns=["source"] + FINDING_COLUMNS)
+    if secs.empty:
+        return pd.DataFrame(columns=COPY_COLUMNS), empty
+    meta = corpus.reports[["report_id", "agency", "agency_key", "year"]]
+    docs = secs[["report_id", "source", "number", "text", "body_start"]].merge(meta, on="report_id")
+    docs = docs.rename(columns={"number": "section", "body_start": "offset"})
+    docs["source"] = docs["source"].astype(str)
+    if isinstance(params, dict):
+        params = CopyParams(**params)
+    res = find_copies(docs, params)
+    text_of = dict(zip(zip(docs["report_id"], docs["section"]), zip(docs["text"], docs["offset"])))
+    out = []
+    for r in res.itertuples(index=False):
+        sec = NUMERALS[r.section]
+        if r.only_years_changed:
+            changes = "，仅年份不同（" + "、".join(r.year_changes) + "）"
+        elif r.identical:
+            changes = "，文字完全相同"
+        elif r.numbers_only:
+            changes = "，只有年份和数字不同（套用同一模板）"
+        else:
+            changes = ""
+        targets = [("b", r.report_b, r.source_b, r.spans_b, r.source_a, r.agency_a, r.year_a)]
+        if r.year_a == r.year_b and r.kind == "cross_agency":       # no earlier one: both are named
+            targets.append(("a", r.report_a, r.source_a, r.spans_a, r.source_b, r.agency_b, r.year_b))
+        for _, rid, src, spans, other, other_agency, other_year in targets:
+            text, offset = text_of[(rid, r.section)]
+            start = min(s for s, _ in spans) if len(spans) else None
+            end = max(e for _, e in spans) if len(spans) else None
+            evidence = text[spans[0][0] - offset:spans[0][1] - offset][:80] if len(spans) else None
+            who = "本机关" if r.kind == "same_agency" else f"{other_agency or '另一机关'}"
+            whose_en = "the same agency's" if r.kind == "same_agency" else f"{other_agency or 'another agency'}'s"
+            changes_en = ("; only the years changed: " + ", ".join(r.year_changes) if r.only_years_changed
+                          else "; the text is the same" if r.identical
+                          else "; only years and numbers changed (one template)" if r.numbers_only else "")
+            out.append(finding(
+                src, "copied_section", int(r.section), None, None, None,
+                f"第{sec}部分与{who}{other_year if pd.notna(other_year) else ''}年报告（{other}）雷同："
+                f"去除格式套话后相似度{r.jaccard:.0%}，相同文字占{r.copied_share:.0%}{changes}。",
+                f"Section {r.section} is a near copy of {whose_en} report {other} (similarity {r.jaccard:.0%} "
+                f"without boilerplate, {r.copied_share:.0%} of the text identical{changes_en}).",
+                start, end, evidence, origin="author"))
+    return res, pd.DataFrame(out, columns=["source"] + FINDING_COLUMNS)

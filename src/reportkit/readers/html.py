@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .tables import Token, _NUM, _is_mark
-from .format import fold
+from ..tables import Token, _NUM, _is_mark
+from ..format import fold
 
 _SKIP = {"script", "style", "noscript", "template", "select", "option", "nav", "head", "button", "svg",
          "object", "textarea"}

@@ -18,10 +18,10 @@ import math
 
 import yaml
 
-from .errors import StructuredDataError
-from .format import TABLE_IDS, VERSIONS, spec
-from .model import CELL_STATES, Cell, Fact, Report, Section, TableIssue, TableRead
-from .textmap import Folded
+from ..errors import StructuredDataError
+from ..format import TABLE_IDS, VERSIONS, label_key, spec
+from ..model import CELL_STATES, Cell, Fact, Report, Section, TableIssue, TableRead
+from ..text import Folded
 
 SCHEMA = "reportkit/report-1"
 
@@ -85,8 +85,8 @@ def dumps(report: Report, fmt: str = "yaml") -> str:
     return yaml.dump(d, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
 
 
-def from_structured(text: str, source: str, json_: bool = False) -> Report:
-    """A report from reportkit's structured YAML/JSON (full or authored form). YAML is read with
+def parse(text: str, source: str, json_: bool = False) -> dict:
+    """The mapping in a structured YAML/JSON file (full or authored form). YAML is read with
     ``yaml.safe_load``: tags such as ``!!python/object`` are refused, never constructed."""
     try:
         data = json.loads(text) if json_ else yaml.safe_load(text)
@@ -108,9 +108,13 @@ def from_structured(text: str, source: str, json_: bool = False) -> Report:
         raise StructuredDataError(f"not valid {'JSON' if json_ else 'YAML'}: {e}", source) from None
     if not isinstance(data, dict):
         raise StructuredDataError("expected a mapping at the top (title, sections, tables …)", source, "top level")
-    if "text" in data and isinstance(data.get("sections"), list):
-        return from_dict(data, source)
-    return from_authored(data, source)
+    return data
+
+
+def is_full_form(data: dict) -> bool:
+    """The full form (:func:`to_dict`) carries the text and its spans; the authored form only the
+    pieces a person writes (headings, prose, cells), which the loader prints and reads."""
+    return "text" in data and isinstance(data.get("sections"), list)
 
 
 def _find_row(t, label):
@@ -119,7 +123,6 @@ def _find_row(t, label):
     for r in t.rows:
         if label in (r.id, r.label) or (r.variants and label in r.variants):
             return r
-    from .format import label_key
     key = label_key(str(label))
     return t.row_by_key.get(key)
 
@@ -311,7 +314,7 @@ def _num(v, source):
 _SCALAR = (str, int, float, type(None))
 
 
-def _check_authored(d: dict, source: str) -> None:
+def check_authored(d: dict, source: str) -> None:
     """Only strings, numbers and the documented nesting: anything else (a list where a section body
     belongs, a YAML alias bomb) would be turned into text by str() and could expand without limit."""
     def bad(field, what):
@@ -342,19 +345,3 @@ def _check_authored(d: dict, source: str) -> None:
                 isinstance(v, dict) and all(isinstance(x, _SCALAR) and not isinstance(x, bool) for x in v.values()))
             if not ok:
                 bad(f"tables.{tid}", "cells holding numbers (or nothing)")
-
-
-def from_authored(d: dict, source: str) -> Report:
-    """Write the text of an authored report (official headings, pipe-row tables) and parse it."""
-    from .render import render_text
-    from .load import parse_html, parse_text
-    _check_authored(d, source)
-    layout = d.get("layout") or "pipe"
-    try:
-        text = render_text(d, layout=layout)
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise StructuredDataError(f"cannot build the report: {e}", source) from None
-    # The html layout writes a page, which is read as one (as text it would keep every tag).
-    rep = parse_html(text, source) if layout == "html" else parse_text(text, source)
-    rep.kind = "structured"
-    return rep

@@ -1,0 +1,163 @@
+"""Excel (.xlsx): the three tables in the official layout (what a person edits, and what
+:mod:`reportkit.readers.xlsx` reads back), a long-form ``cells`` sheet, a ``sections`` sheet and a
+hidden ``reportkit`` sheet with the metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..layout import full_grid
+from ..readers.xlsx import XLSX_SCHEMA, XLSX_TOP
+from ..format import TABLE_IDS, spec
+from .document import PROVENANCE, XLSX_FONT, _Doc, _bounds_text, _cell_note, _provenance_records
+from ..text import display_width, safe_cell_text, xml_safe
+
+
+_XLSX_CHUNK = 32000     # Excel holds at most 32,767 characters in a cell
+
+
+def _xlsx_put(ws, row, col, value, font=None, fill=None, align=None, border=None):
+    c = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        c.value = safe_cell_text(value)
+        c.data_type = "s"       # never "f": a string stays a string, whatever it starts with
+    else:
+        c.value = value
+    if font is not None:
+        c.font = font
+    if fill is not None:
+        c.fill = fill
+    if align is not None:
+        c.alignment = align
+    if border is not None:
+        c.border = border
+    return c
+
+
+def _fit_columns(ws, widths: dict[int, float], cap: int = 48):
+    from openpyxl.utils import get_column_letter
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = max(6, min(cap, w + 2))
+
+
+def _write_xlsx(doc: _Doc, out: Path):
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    wb = Workbook()
+    wb.remove(wb.active)
+    body = Font(name=XLSX_FONT, size=11)
+    bold = Font(name=XLSX_FONT, size=11, bold=True)
+    title_font = Font(name=XLSX_FONT, size=14, bold=True)
+    italic = Font(name=XLSX_FONT, size=11, italic=True, color="1F4E8C")
+    grey = Font(name=XLSX_FONT, size=11, color="808080")
+    thin = Side(style="thin", color="666666")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    fills = {k: PatternFill("solid", fgColor=v[2]) for k, v in PROVENANCE.items() if v[2]}
+    header_fill = PatternFill("solid", fgColor="F3F3F3")
+
+    for tid in TABLE_IDS:
+        t = spec().table(tid, doc.version)
+        ws = wb.create_sheet(t.name)
+        sec = spec().section_for_table(tid)
+        _xlsx_put(ws, 1, 1, f"{t.name}　{sec.title}", font=title_font)
+        fg = full_grid(t)
+        cells, n_rows = fg.cells, fg.n_rows
+        widths: dict[int, float] = {}
+        for g in cells:
+            r, c = XLSX_TOP + g.row, 1 + g.col
+            if g.rowspan > 1 or g.colspan > 1:
+                ws.merge_cells(start_row=r, start_column=c, end_row=r + g.rowspan - 1, end_column=c + g.colspan - 1)
+                for dr in range(g.rowspan):
+                    for dc in range(g.colspan):
+                        ws.cell(row=r + dr, column=c + dc).border = box
+            if g.key is None:
+                _xlsx_put(ws, r, c, g.text, font=bold if g.header else body,
+                          fill=header_fill if g.header else None, align=center if g.header else left, border=box)
+                if g.colspan == 1:
+                    widths[c] = max(widths.get(c, 0), display_width(g.text))
+                continue
+            e = doc.cells.get((tid, *g.key))
+            prov = e.provenance if e is not None else "unknown"
+            if e is None or e.value is None:
+                b = _bounds_text(e) if e is not None else ""
+                cell = _xlsx_put(ws, r, c, "？" + (f"（{b}）" if b else ""), font=grey, align=center, border=box)
+            else:
+                cell = _xlsx_put(ws, r, c, e.value, font=italic if prov == "inferred" else body, align=center,
+                                 border=box)
+            if prov in fills:
+                cell.fill = fills[prov]
+            if e is not None and prov != "stated-table":
+                cell.comment = Comment(safe_cell_text(_cell_note(e, t, doc.version)), "reportkit", width=320, height=120)
+            widths[c] = max(widths.get(c, 0), 6)
+        # Legend under the table (load_xlsx reads only the grid above it).
+        row = XLSX_TOP + n_rows + 1
+        _xlsx_put(ws, row, 1, "图例", font=bold)
+        for i, (prov, (zh, en, fill)) in enumerate(PROVENANCE.items()):
+            c = _xlsx_put(ws, row + 1 + i, 1, f"{zh}（{en}）", font=body)
+            if fill:
+                c.fill = fills[prov]
+        _fit_columns(ws, widths, cap=48 if tid == "requests" else 30)
+
+    # Long form: one row per cell.
+    ws = wb.create_sheet("cells")
+    head = ["table", "row_id", "row", "column_id", "column", "value", "low", "high", "provenance", "rule",
+            "evidence", "uses"]
+    for j, h in enumerate(head, 1):
+        _xlsx_put(ws, 1, j, h, font=bold, fill=header_fill)
+    widths = {j: display_width(h) for j, h in enumerate(head, 1)}
+    for i, rec in enumerate(_provenance_records(doc), 2):
+        ev = " / ".join(str(x.get("text", "")) for x in rec["evidence"])
+        uses = "; ".join("/".join(map(str, u)) for u in rec["uses"])
+        vals = [rec["table"], rec["row_id"], rec["row"], rec["column_id"], rec["column"], rec["value"],
+                rec["low"], rec["high"], rec["provenance"], rec["rule"] or "", ev[:_XLSX_CHUNK], uses[:_XLSX_CHUNK]]
+        for j, v in enumerate(vals, 1):
+            c = _xlsx_put(ws, i, j, v, font=body)
+            if j == 9 and rec["provenance"] in fills:
+                c.fill = fills[rec["provenance"]]
+            widths[j] = max(widths[j], display_width(v if v is not None else ""))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:L{len(doc.cells) + 1}"
+    _fit_columns(ws, widths, cap=40)
+
+    # Prose: one row per section (long sections continue on further rows).
+    ws = wb.create_sheet("sections")
+    for j, h in enumerate(["number", "title", "status", "text"], 1):
+        _xlsx_put(ws, 1, j, h, font=bold, fill=header_fill)
+    r = 2
+    for sec in doc.sections:
+        parts = [sec.text[k:k + _XLSX_CHUNK] for k in range(0, len(sec.text), _XLSX_CHUNK)] or [""]
+        for part in parts:
+            for j, v in enumerate([sec.number, sec.title, sec.status, part], 1):
+                _xlsx_put(ws, r, j, v, font=body, align=left if j == 4 else None)
+            r += 1
+    _fit_columns(ws, {1: 6, 2: 40, 3: 8, 4: 100}, cap=100)
+
+    # Legend sheet for readers, and the hidden metadata load_xlsx needs.
+    ws = wb.create_sheet("说明")
+    lines = [("reportkit 导出：重建后的政府信息公开工作年度报告表格", title_font),
+             (f"来源：{doc.source}", body), (f"格式版本：{doc.version}", body), ("", body),
+             ("颜色与标记", bold)]
+    for i, (text, font) in enumerate(lines, 1):
+        _xlsx_put(ws, i, 1, text, font=font)
+    for i, (prov, (zh, en, fill)) in enumerate(PROVENANCE.items(), len(lines) + 1):
+        c = _xlsx_put(ws, i, 1, f"{zh}（{en}）" + ("：单元格显示“？”，括号内为可能范围" if prov == "unknown" else ""),
+                      font=body)
+        if fill:
+            c.fill = fills[prov]
+    _fit_columns(ws, {1: 70}, cap=90)
+    ws = wb.create_sheet("reportkit")
+    meta = [("schema", XLSX_SCHEMA), ("source", doc.source), ("title", doc.title or ""),
+            ("agency", doc.agency or ""), ("year", doc.year if doc.year is not None else ""),
+            ("format", doc.version), ("report_format", doc.report_format or ""), ("grid_top_row", XLSX_TOP)]
+    intro_parts = [doc.intro[k:k + _XLSX_CHUNK] for k in range(0, len(doc.intro), _XLSX_CHUNK)] or [""]
+    meta += [("intro", p) for p in intro_parts]
+    for i, (k, v) in enumerate(meta, 1):
+        _xlsx_put(ws, i, 1, k, font=body)
+        _xlsx_put(ws, i, 2, v, font=body)
+    ws.sheet_state = "hidden"
+    wb.properties.title = xml_safe(doc.title or "政府信息公开工作年度报告")
+    wb.properties.language = "zh-CN"
+    wb.save(str(out))
