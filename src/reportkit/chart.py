@@ -34,8 +34,8 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from .format import spec
-from .format import row_name
+from .format import row_name, spec
+from .text import NUMERALS
 
 FONT_PACKAGE = "zhplot"
 FONT_FILE = "NotoSansSC-Regular.ttf"
@@ -59,8 +59,6 @@ LABELS = {
     "unknown": "未知", "error": "错误", "warning": "警告", "info": "提示",
 }
 NO_DATA = "无数据"
-_SECTION_SHORT = {1: "总体情况", 2: "主动公开", 3: "依申请公开", 4: "复议诉讼", 5: "问题与改进", 6: "其他事项"}
-_NUMERAL = "〇一二三四五六七八九"
 _ACCENT = PALETTE["inferred"]           # bars that are not coloured by provenance
 _OTHER = "#999999"                      # a status or severity this module does not know
 
@@ -182,7 +180,7 @@ def _legend(fig: Figure, keys) -> None:
 
 
 def _table_name(tid: str, version: str = "2021") -> str:
-    return "表" + _NUMERAL[spec().table(tid, version).number]
+    return spec().table(tid, version).name
 
 
 def provenance_of(est) -> str:
@@ -227,7 +225,7 @@ def gap_chart(gaps: pd.DataFrame, reconstruction=None, title: str | None = None)
             color = PALETTE.get(st, _OTHER)
             top.add_patch(Rectangle((i + 0.04, 0), 0.92, 1, facecolor=color, edgecolor="white",
                                     gid=f"section.{n}"))
-            top.text(i + 0.5, 0.5, f"{_NUMERAL[n]}、{_SECTION_SHORT[n]}\n{LABELS.get(st, st)}", ha="center",
+            top.text(i + 0.5, 0.5, f"{NUMERALS[n]}、{spec().section(n).short}\n{LABELS.get(st, st)}", ha="center",
                      va="center", color=_ink(color), fontsize=9)
         top.set_xlim(0, max(len(secs), 1))
         top.set_ylim(0, 1)
@@ -308,14 +306,13 @@ def outcomes_chart(reconstruction, title: str | None = None) -> Figure:
     """The outcome rows of table 三 (总计 column) with their exact values from the reconstruction, each
     bar coloured by provenance; a row whose value is not known says 无数据 (never drawn as 0)."""
     t = spec().table("requests", reconstruction.version)
-    ident = next(i for i in spec().version(reconstruction.version).identities if i.id == "requests_results_sum")
-    rows = [r for r, _ in ident.equations[0][1]]
+    rows = list(spec().version(reconstruction.version).outcome_rows)
     ests = [reconstruction.cells.get(("requests", r, "total")) for r in rows]
     report = reconstruction.report
     with style():
         if all(e is None or e.value is None for e in ests):
             fig = _figure(7, 2.5)
-            _no_data(fig.subplots(), f"{NO_DATA}（表三办理结果未知）")
+            _no_data(fig.subplots(), f"{NO_DATA}（{spec().table('requests').name}办理结果未知）")
             return _finish(fig, title or _title(report, "依申请公开办理结果"))
         fig = _figure(8, 1.2 + 0.27 * len(rows))
         ax = fig.subplots()

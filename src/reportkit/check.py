@@ -33,6 +33,7 @@ import yaml
 
 from .format import TABLE_IDS, Table, label_key, spec
 from .model import Report, TableRead
+from .text import NUMERALS
 
 FINDING_COLUMNS = ("rule", "severity", "section", "table", "row", "column", "message", "message_en",
                    "origin", "basis", "start", "end", "evidence")
@@ -41,8 +42,8 @@ ORIGINS = ("author", "capture", "undetermined")
 GAP_COLUMNS = ("kind", "section", "table", "row_id", "row", "column_id", "column", "status")
 
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
-_NUMERALS = "一二三四五六"
-_TABLE_NO = {"proactive": "表二", "requests": "表三", "appeals": "表四"}
+_NUMERALS = NUMERALS[1:7]
+_TABLE_NO = {tid: spec().table(tid).name for tid in TABLE_IDS}
 EVIDENCE_MAX = 160          # characters of quoted evidence (always a prefix of text[start:end])
 
 
@@ -719,7 +720,7 @@ def _heading_brackets(ctx: _Ctx) -> None:
 # paraphrase (format-2021.md §1: "因政府信息公开工作被申请行政复议和提起行政诉讼情况", "存在的主要问题和改进措施",
 # "其他事项"); part 五 stops at its own words so that a part 六 glued to it is still seen as one.
 _INTRO_PARTS = tuple(re.compile(p) for p in (
-    r"总体情况",
+    re.escape(spec().section(1).title.split("、", 1)[1]),
     r"主动公开(?:政府信息)?的?情况|主动公开政府信息",
     r"(?:收到和)?处理(?:政府信息公开)?申请的?情况|依申请公开(?:政府信息)?的?情况",
     r"(?:因政府信息公开(?:工作)?)?被?(?:申请)?(?:政府信息公开)?行政法?复议[、和及与]?(?:提起)?(?:行政)?诉讼的?情况",
@@ -729,7 +730,7 @@ _INTRO_PARTS = tuple(re.compile(p) for p in (
 
 
 _SENTENCE = re.compile(r"[^。\n]+")
-_INTRO_CUES = ("总体情况", "申请", "复议", "问题", "其他")     # besides 主动公开, which every list names
+_INTRO_CUES = (spec().section(1).title.split("、", 1)[1], "申请", "复议", "问题", "其他")     # besides 主动公开, which every list names
 _LIST_SEP = re.compile(r"[、,;，；和及与]|以及")
 _PARTS_COUNT = re.compile(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:大)?部分")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九十")}
@@ -998,7 +999,7 @@ def _prose_negation(ctx: _Ctx) -> None:
             continue
         got = _cells_value(tables.get("requests"), (("new", "total"),))
         if got and got[0] > 0:
-            ctx.emit(f"正文说「{ctx.text[s:e]}」，但表三「一、本年新收」总计为{_num(got[0])}。",
+            ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_TABLE_NO['requests']}「一、本年新收」总计为{_num(got[0])}。",
                      f"The prose says {ctx.text[s:e]!r}, but table 三 counts {_num(got[0])} new applications.",
                      start=s, end=e, section=ctx.section_at(s), table="requests", row="new", column="total")
     for m, s, e in _find(ctx, _NEG_APPEALS):
@@ -1012,7 +1013,7 @@ def _prose_negation(ctx: _Ctx) -> None:
             checks.append(("行政诉讼总计", "lawsuit totals", _cells_value(tables.get("appeals"), _SUITS)))
         for what, what_en, got in checks:
             if got and got[0] > 0:
-                ctx.emit(f"正文说「{ctx.text[s:e]}」，但表四{what}为{_num(got[0])}。",
+                ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_TABLE_NO['appeals']}{what}为{_num(got[0])}。",
                          f"The prose says {ctx.text[s:e]!r}, but table 四 has {_num(got[0])} ({what_en}).",
                          start=s, end=e, section=ctx.section_at(s), table="appeals", row="cases",
                          column=got[1][0].column if len(got[1]) == 1 else None)
@@ -1022,14 +1023,14 @@ def _prose_negation(ctx: _Ctx) -> None:
 # and an alternative reading some reports use (received = new + carried over, corpus complete/003).
 _COUNT_UNITS = {"件", "宗", "份", "条", "起"}
 _PROSE_TARGETS = (
-    (re.compile(r"复议"), "appeals", _REVIEW, None, "表四行政复议总计", "table 四 review total"),
-    (re.compile(r"诉讼"), "appeals", _SUITS, None, "表四行政诉讼两项总计之和", "table 四 lawsuit totals"),
+    (re.compile(r"复议"), "appeals", _REVIEW, None, f"{_TABLE_NO['appeals']}行政复议总计", "table 四 review total"),
+    (re.compile(r"诉讼"), "appeals", _SUITS, None, f"{_TABLE_NO['appeals']}行政诉讼两项总计之和", "table 四 lawsuit totals"),
     (re.compile(r"上一?年度?结转|结转上一?年"), "requests", (("carried_in", "total"),), None,
-     "表三「二、上年结转」总计", "table 三 carried_in/total"),
+     f"{_TABLE_NO['requests']}「二、上年结转」总计", "table 三 carried_in/total"),
     (re.compile(r"结转(?:至|到)?下一?年"), "requests", (("carried_out", "total"),), None,
-     "表三「四、结转下年度继续办理」总计", "table 三 carried_out/total"),
+     f"{_TABLE_NO['requests']}「{spec().table('requests').row('carried_out').label}」总计", "table 三 carried_out/total"),
     (re.compile(r"(?:收到|受理|新收|接到|接收).*申请|申请.*(?:收到|受理)"), "requests", (("new", "total"),),
-     (("new", "total"), ("carried_in", "total")), "表三「一、本年新收」总计", "table 三 new/total"),
+     (("new", "total"), ("carried_in", "total")), f"{_TABLE_NO['requests']}「一、本年新收」总计", "table 三 new/total"),
 )
 _PART_OF_TOTAL = re.compile(r"其中|维持|纠正|撤销|驳回|审结|胜诉|败诉|结果|予以公开|部分公开|不予公开|无法提供|不予处理")
 _ABOUT_DISCLOSURE = re.compile(r"信息公开|依申请|公开申请|申请公开")
@@ -1175,7 +1176,7 @@ def _problems_generic(ctx: _Ctx) -> None:
         zh, en = "没有写出改进情况或措施", "says nothing on improvement"
     else:
         return
-    ctx.emit(f"第五部分「存在的主要问题及改进情况」{zh}。", f"Section 五 {en}.",
+    ctx.emit(f"第五部分「{spec().section(5).title.split('、', 1)[1]}」{zh}。", f"Section 五 {en}.",
              start=s.start, end=s.body_start, section=5, origin="undetermined" if cut else None)
 
 

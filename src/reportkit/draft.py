@@ -21,7 +21,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .check import rules
+from .check import check, rules
 from .format import Table, cell_label, column_name, row_name, spec
 
 PLACEHOLDER = "【待补充：{}】"
@@ -210,7 +210,13 @@ def _proactive(rec, cells: _Cells) -> DraftSection:
 def _applicant_prose(t: Table, col_id: str) -> str:
     c = t.column(col_id)
     group = c.path[1] if c.path[1] != c.label else None
-    return f"其他{group}" if group and c.label == "其他" else c.label
+    # The last organisation column is printed "其他" under its group; prose names it with the group.
+    return f"{c.label}{group}" if group and c.id == "other_org" else c.label
+
+
+def _applicant_kinds(t: Table) -> list[str]:
+    """The applicant groups of table 三's header (自然人, 法人或其他组织), in printed order."""
+    return list(dict.fromkeys(c.path[1] for c in t.columns if c.id != "total"))
 
 
 def _requests(rec, cells: _Cells) -> DraftSection:
@@ -243,7 +249,7 @@ def _requests(rec, cells: _Cells) -> DraftSection:
             if unknown:
                 if shown:
                     w.text("，")
-                cols = ("自然人及法人或其他组织各类" if len(unknown) == len(applicants)
+                cols = ("及".join(_applicant_kinds(t)) + "各类" if len(unknown) == len(applicants)
                         else "、".join(column_name(t, c) for c in unknown))
                 w.gap(f"{new_name}（{cols}）")
         w.text("。")
@@ -259,8 +265,7 @@ def _requests(rec, cells: _Cells) -> DraftSection:
     w.text("\n")
 
     # 三、本年度办理结果 (总计 column), grouped as the table groups them
-    ident = next(i for i in spec().version(rec.version).identities if i.id == "requests_results_sum")
-    outcome_rows = [r for r, _ in ident.equations[0][1]]
+    outcome_rows = list(spec().version(rec.version).outcome_rows)
     entries: list[tuple[str, list[str]]] = []          # (group row or the row itself, member rows)
     for r in outcome_rows:
         parent = t.row(r).parent
@@ -272,7 +277,7 @@ def _requests(rec, cells: _Cells) -> DraftSection:
     results_total = get("results_total", "total")
     if results_total is None and not any(get(r, "total") for r in outcome_rows):
         names = "、".join(row_name(t, k) for k, _ in entries)
-        w.gap(f"本年度办理结果（{names}各项及总计）")
+        w.gap(f"{row_name(t, 'results')}（{names}各项及总计）")
     else:
         parts: list = []            # callables writing one clause each
         missing: list[str] = []
@@ -293,16 +298,16 @@ def _requests(rec, cells: _Cells) -> DraftSection:
                     w.text(f"{row_name(t, key)}中，"),
                     _series(w, [(row_name(t, m), e, "件") for m, e in nonzero])))
         if missing:
-            parts.append(lambda: w.gap(f"本年度办理结果·{'、'.join(missing)}（总计）"))
+            parts.append(lambda: w.gap(f"{row_name(t, 'results')}·{'、'.join(missing)}（总计）"))
         if parts:
-            w.text("本年度办理结果：")
+            w.text(f"{row_name(t, 'results')}：")
             for i, p in enumerate(parts):
                 if i:
                     w.text("；")
                 p()
             w.text("；")
         if results_total is not None:
-            w.text("办理结果总计" if parts else "本年度办理结果总计")
+            w.text("办理结果总计" if parts else row_name(t, "results_total"))
             w.cell(results_total)
         else:
             w.gap(row_name(t, "results_total"))
@@ -311,7 +316,7 @@ def _requests(rec, cells: _Cells) -> DraftSection:
     # 四、结转下年度
     out = get("carried_out", "total")
     if out is not None:
-        w.text("结转下年度继续办理")
+        w.text(row_name(t, "carried_out"))
         w.cell(out)
         w.text("。")
     else:
@@ -322,12 +327,12 @@ def _requests(rec, cells: _Cells) -> DraftSection:
     if any(not get("carried_in", c) for c in applicants):
         by_type.append(row_name(t, "carried_in"))
     if any(not get(r, c) for r in outcome_rows + ["results_total"] for c in applicants):
-        by_type.append("本年度办理结果各项")
+        by_type.append(f"{row_name(t, 'results')}各项")
     if any(not get("carried_out", c) for c in applicants):
         by_type.append(row_name(t, "carried_out"))
     if by_type:
         w.text("\n")
-        w.gap(f"表三{'、'.join(by_type)}按申请人类型（自然人、法人或其他组织各类）分列的数字")
+        w.gap(f"{t.name}{'、'.join(by_type)}按申请人类型（{'、'.join(_applicant_kinds(t))}各类）分列的数字")
     return w.section(3, spec().section(3).title)
 
 
@@ -495,11 +500,6 @@ def draft(reconstruction, findings=None, *, proposal: bool | None = None) -> Dra
         proposal = findings is not None
     if proposal:
         if findings is None:
-            try:
-                from .check import check
-            except ModuleNotFoundError as e:
-                raise RuntimeError("a proposal for section 五 needs findings: pass findings= "
-                                   "(reportkit.check is not available)") from e
             findings = check(rec.report)
         sections[5] = _proposal(rec, findings)
     return Draft(sections=dict(sorted(sections.items())), source=str(rec.report.source), reconstruction=rec)

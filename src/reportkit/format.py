@@ -164,6 +164,7 @@ class Section:
     title: str
     patterns: tuple[str, ...]
     table: str | None = None
+    short: str = ""             # what a chart or a list calls it (总体情况, 复议诉讼)
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,7 @@ def spec() -> Format:
     text = resources.files("reportkit").joinpath("data/format.yaml").read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
     sections = tuple(Section(number=s["number"], id=s["id"], title=s["title"],
-                             patterns=tuple(s["patterns"]), table=s.get("table"))
+                             patterns=tuple(s["patterns"]), table=s.get("table"), short=s["short"])
                      for s in raw["sections"])
     return Format(sections=sections, versions=_resolve_versions(raw["versions"]),
                   overview_topics=tuple(raw["overview_topics"]),
@@ -330,7 +331,7 @@ def row_name(t: Table, row_id: str, with_group: bool = False) -> str:
     row = t.row(row_id)
     name = _REMARK.sub("", _ENUM.sub("", row.label)) or row.label
     parent = t.row(row.parent) if row.parent else None
-    if name == "总计" and parent is not None:
+    if parent is not None and row.id == f"{parent.id}_total":      # （七）总计 → 本年度办理结果总计
         return row_name(t, parent.id) + name
     if with_group and parent is not None and parent.kind == "group" and parent.parent:
         name = f"{row_name(t, parent.id)}·{name}"

@@ -180,7 +180,7 @@ def _parse(text: str, source: str, kind: str, grids=None, html_title: str = "", 
     folded = Folded(text)
     preamble_end, sections = split_sections(text, folded)
     if not any(s.present for s in sections) and "信息公开" not in folded.text:
-        raise NotAReportError("no section of an annual report (一、总体情况 … 六、其他需要报告的事项) "
+        raise NotAReportError(f"no section of an annual report ({spec().sections[0].title} … {spec().sections[-1].title}) "
                               "and no mention of 政府信息公开: this does not look like an annual report",
                               source, "whole text")
     tables = {}

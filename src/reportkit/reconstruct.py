@@ -409,6 +409,8 @@ def prose_statements(report: Report, version: str | None = None) -> list[ProseSt
     new_row = [("requests", "new", c) for c in req_cols]
     review = [("appeals", appeals_row, "review_total")]
     suits = [("appeals", appeals_row, "direct_suit_total"), ("appeals", appeals_row, "suit_after_review_total")]
+    # The words that name each kind of case are the top headers of table 四 (行政复议, 行政诉讼).
+    review_word, suit_word = (v.table("appeals").column(c).path[0] for c in ("review_total", "direct_suit_total"))
 
     text = report.text
     folded = Folded(text)
@@ -488,9 +490,9 @@ def prose_statements(report: Report, version: str | None = None) -> list[ProseSt
                 continue
             if pat is _ZERO_APPEAL and any(w in before for w in ("未", "没有", "无")):
                 continue            # "未经复议…" or a negation already read above
-            if "行政复议" in scope:
+            if review_word in scope:
                 add(RULE_NO_REVIEW, review, 0, m.start())
-            if "行政诉讼" in scope:
+            if suit_word in scope:
                 add(RULE_NO_SUIT, suits, 0, m.start())
     out.sort(key=lambda s: (s.start, s.rule))
     return out

@@ -16,7 +16,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from ..format import TABLE_IDS, Table, label_key, spec, strip_enumerator
+from ..format import TABLE_IDS, VERSIONS, Table, label_key, spec, strip_enumerator
 from ..reconstruct import CellEstimate, Reconstruction
 from ..tables import _header_keys
 from ..text import num_text
@@ -107,9 +107,11 @@ def _intro(preamble: str, title: str | None) -> str:
 def _table_vocabulary(tid: str) -> re.Pattern:
     """Every label key a printed copy of table ``tid`` is made of (both format versions), longest
     first, plus digits: what is left of a line once these are removed is its prose."""
-    words: set[str] = {"信息内容", "申请人情况"}
-    for v in ("2021", "2019"):
+    words: set[str] = set()
+    for v in VERSIONS:
         t = spec().table(tid, v)
+        # The header cells above the labels: 信息内容, 申请人情况, the applicant and appeal groups.
+        words |= {label_key(x) for x in (t.content_header, *(p for c in t.columns for p in c.path)) if x}
         words |= {k for k in _header_keys(t) if k}
         for r in t.rows:
             words |= {k for k in r.keys if k} | {strip_enumerator(k) for k in r.keys if len(k) > 2}

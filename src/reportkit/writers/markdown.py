@@ -27,6 +27,15 @@ def _md_row(cells: list[str]) -> str:
     return "| " + " | ".join(c.replace("\n", " ") for c in cells) + " |"
 
 
+def _applicant_header(t: Table) -> str:
+    """Table 三's merged header in one line: 申请人情况：自然人；法人或其他组织（商业企业、…、其他）；总计."""
+    groups: dict[str, list[str]] = {}
+    for c in t.columns:
+        groups.setdefault(c.path[1], []).append(c.label)
+    parts = [g if labels == [g] else f"{g}（{'、'.join(labels)}）" for g, labels in groups.items()]
+    return f"{t.columns[0].path[0]}：{'；'.join(parts)}"
+
+
 def _md_table(doc: _Doc, t: Table) -> list[str]:
     def e(rid, cid):
         return doc.cells.get((t.id, rid, cid))
@@ -36,13 +45,13 @@ def _md_table(doc: _Doc, t: Table) -> list[str]:
         for b in t.blocks:
             lines.append(f"**{md_escape(b.label)}**")
             lines.append("")
-            lines.append(_md_row(["信息内容"] + [md_escape(t.column(c).label) for c in b.columns]))
+            lines.append(_md_row([md_escape(t.content_header or "")] + [md_escape(t.column(c).label) for c in b.columns]))
             lines.append(_md_row(["---"] * (len(b.columns) + 1)))
             for rid in b.rows:
                 lines.append(_md_row([md_escape(t.row(rid).label)] + [_md_value(e(rid, c)) for c in b.columns]))
             lines.append("")
     elif len(t.data_rows) > 1:
-        lines.append("申请人情况：自然人；法人或其他组织（商业企业、科研机构、社会公益组织、法律服务机构、其他）；总计")
+        lines.append(md_escape(_applicant_header(t)))
         lines.append("")
         lines.append(_md_row([md_escape(t.corner or "")] + [md_escape(c.label) for c in t.columns]))
         lines.append(_md_row(["---"] * (len(t.columns) + 1)))
