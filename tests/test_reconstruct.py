@@ -628,3 +628,15 @@ def test_cells_frame_and_frame_show_the_reconstruction(seed):
     df = rec.frame("requests")
     assert df.loc["一、本年新收政府信息公开申请数量"].tolist() == [0] * 7
     assert df.loc["二、上年结转政府信息公开申请数量"].isna().all()
+
+
+def test_check_and_reconstruct_read_one_negation_the_same_way():
+    # One word list (reportkit.lexicon): "未受理" says no application came in for the reconstruction as
+    # it does for the check that compares the prose with table 三.
+    sentence = "本年度未受理政府信息公开申请。"
+    rep = _report(body=sentence)
+    assert [s.rule for s in prose_statements(rep)] == ["prose:no_new_requests"]
+    tables = complete_tables(3)
+    tables["requests"][("new", "total")] = 5
+    flagged = rk.check(_report(tables, body=sentence))
+    assert "prose_negation" in set(flagged["rule"])

@@ -32,8 +32,9 @@ import pandas as pd
 import yaml
 
 from .format import TABLE_IDS, Table, label_key, spec
+from .lexicon import COUNT_UNITS, NEG_RECEIVE, STAT_PERIOD, UNIT_FAMILY
 from .model import Report, TableRead
-from .text import NUMERALS
+from .text import NUMERALS, width_fold as _width_fold
 
 FINDING_COLUMNS = ("rule", "severity", "section", "table", "row", "column", "message", "message_en",
                    "origin", "basis", "start", "end", "evidence")
@@ -101,18 +102,6 @@ def _rule(*ids: str):
 # ---------------------------------------------------------------------------------------------- context
 
 _SENTENCE_FINAL = set("。！？!?…”」』)）》】;；.")
-_FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
-
-
-def _width_fold(text: str) -> str:
-    """Full-width ASCII forms (（）：，％０-９…) and the ideographic space folded one-to-one to ASCII: the
-    part of NFKC the rules' patterns depend on, with every offset kept, so a match in the folded text is
-    a span of the original (full NFKC changes lengths, "…" → "...", and would need a map back)."""
-    # Most captures are folded already, and a regex finds the few full-width characters faster than
-    # str.translate walks every character of a long CJK text.
-    if not _FULL_WIDTH.search(text):
-        return text
-    return _FULL_WIDTH.sub(lambda m: " " if m.group() == "\u3000" else chr(ord(m.group()) - 0xFEE0), text)
 
 
 @functools.lru_cache(maxsize=None)
@@ -595,7 +584,7 @@ def _old_notice_cited(ctx: _Ctx) -> None:
 
 
 _YEAR_WORD = re.compile(r"((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")     # not a date: no month after
-_PERIOD = re.compile(r"统计(?:期限|时限|期|区间|时间|周期)[^。\n]{0,12}?((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日"
+_PERIOD = re.compile(STAT_PERIOD + r"[^。\n]{0,12}?((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日"
                      r"[^。\n]{0,6}?(?:((?:19|20)\d\d)\s*年\s*)?12\s*月\s*31\s*日")
 _TITLE_YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -966,7 +955,7 @@ def _regulations_without_power(ctx: _Ctx) -> None:
 
 # ---------------------------------------------------------------------------------------------- prose
 
-_NEG_REQUESTS = re.compile(r"(?:未|没有)(?:收到|受理|接到|接收到?)[^。;!?\n]{0,20}?申请")
+_NEG_REQUESTS = re.compile(NEG_RECEIVE + r"[^。;!?\n]{0,20}?申请")
 _NEG_APPEALS = re.compile(r"(?:未(?:发生|出现|有|被|涉及|产生)|没有|无(?=因|涉及|发生|被申请|提起|行政|复议|诉讼))"
                           r"[^。;!?\n,]{0,25}?(?:复议|诉讼)[^。;!?\n,]{0,15}")
 
@@ -1021,7 +1010,7 @@ def _prose_negation(ctx: _Ctx) -> None:
 
 # What a prose count is about (its subject, the words before the number) → the cells it should equal,
 # and an alternative reading some reports use (received = new + carried over, corpus complete/003).
-_COUNT_UNITS = {"件", "宗", "份", "条", "起"}
+_COUNT_UNITS = COUNT_UNITS
 _PROSE_TARGETS = (
     (re.compile(r"复议"), "appeals", _REVIEW, None, f"{_TABLE_NO['appeals']}行政复议总计", "table 四 review total"),
     (re.compile(r"诉讼"), "appeals", _SUITS, None, f"{_TABLE_NO['appeals']}行政诉讼两项总计之和", "table 四 lawsuit totals"),
@@ -1072,7 +1061,7 @@ def _prose_count(ctx: _Ctx) -> None:
             break
 
 
-_UNIT_FAMILY = {"件": "件", "宗": "件", "份": "件", "起": "件", "余件": "件", "条": "条", "余条": "条"}
+_UNIT_FAMILY = UNIT_FAMILY
 _RATE_SUBJECT = re.compile(r"([\u4e00-\u9fff]{2})率(?:为|是|达到?|约为?|均为|了)?$")
 
 

@@ -18,6 +18,7 @@ from .errors import EmptyReportError, EncodingError, NotAReportError, ReportErro
 from .facts import MAX_FACTS, extract_facts
 from .format import TABLE_IDS, spec
 from .layout import render_text
+from .lexicon import AGENCY_SUFFIX, GENERIC_AGENCY, STAT_PERIOD
 from .model import Report
 from .readers import html as htmlmod, structured
 from .readers.xlsx import read_xlsx
@@ -250,11 +251,11 @@ _REPORT_WORDS = r"(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:报告|�
 _TITLE_LINE = re.compile(rf"(?:标题:\s*|Page\s*\d+\s*-\s*)?(?P<t>[^\s,。;:、《》()]{{0,40}}?{_YEAR}\s*年?度?[^\s,。;:《》]{{0,20}}?{_REPORT_WORDS})\s*")
 _BRACKETED = re.compile(rf"《(?P<t>[^《》\n,。]{{0,60}}?{_YEAR}\s*年?度?[^《》\n]{{0,20}}?信息公开[^《》\n]{{0,10}}?报告)》")
 _PUBLISHED = re.compile(rf"(?:公布|发布|印发|现将)(?P<t>[^\s,。;:《》()]{{0,30}}?{_YEAR}\s*年?度?[^\s,。;:《》]{{0,20}}?{_REPORT_WORDS})")
-_AGENCY_SUFFIX = r"(?:局|委员会|委|办公室|办|人民政府|政府|镇|乡|街道|街道办事处|办事处|中心|院|厅|部|署|所|馆|站|队|会|分局)"
+_AGENCY_SUFFIX = AGENCY_SUFFIX
 _AGENCY_LINE = re.compile(rf"[\u4e00-\u9fff()]{{2,30}}{_AGENCY_SUFFIX}")
 _SELF_NAMED = re.compile(rf"(?P<a>[\u4e00-\u9fff]{{2,24}}?{_AGENCY_SUFFIX})\s*\(以下简称")
-_PERIOD = re.compile(rf"(?:统计期限|统计时限|统计期|统计区间|时间范围|统计时间)[^\n。]{{0,10}}?({_YEAR})\s*年\s*1\s*月\s*1\s*日")
-_GENERIC_AGENCY = {"本机关", "我局", "本局", "我单位", "本单位", "我镇", "本镇"}
+_PERIOD = re.compile(rf"{STAT_PERIOD}[^\n。]{{0,10}}?({_YEAR})\s*年\s*1\s*月\s*1\s*日")
+_GENERIC_AGENCY = GENERIC_AGENCY
 
 
 def _metadata(text: str, ft: str, preamble_end: int, html_title: str) -> tuple[str | None, str | None, int | None]:

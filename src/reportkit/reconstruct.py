@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .format import TABLE_IDS, spec
+from .lexicon import NEG_RECEIVE
 from .model import Cell, Report, TableRead
 from .text import Folded
 
@@ -365,7 +366,7 @@ _SENT_END = re.compile(r"[。!?;\n]")
 _CLAUSE_END = re.compile(r"[。!?;\n,:]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 
-_NEG_NEW = re.compile(r"(?:未|没有)曾?(?:收到|接到|接收到|受到)过?")
+_NEG_NEW = re.compile(NEG_RECEIVE)
 _REQ_WORDS = ("依申请公开", "信息公开申请", "公开申请", "申请公开", "信息公开的申请", "公开的申请")
 # Words that narrow a statement to some applications only (a channel, a kind, a period): such a
 # sentence does not say anything about the whole row, so it is not used.

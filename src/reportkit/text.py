@@ -34,6 +34,19 @@ def cn_int(numeral: str) -> int | None:
     return (NUMERALS.index(tens) if tens else 1) * 10 + (NUMERALS.index(ones) if ones else 0)
 
 
+_FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
+
+
+def width_fold(text: str) -> str:
+    """Full-width ASCII forms (（）：，％０-９…) and the ideographic space folded one-to-one to ASCII: the
+    part of NFKC most patterns depend on, with every offset kept, so a match in the folded text is a
+    span of the original (full NFKC changes lengths, "…" → "...", and needs :class:`Folded`'s map)."""
+    # A regex finds the few full-width characters faster than str.translate walks a long CJK text.
+    if not _FULL_WIDTH.search(text):
+        return text
+    return text.translate(_ONE_TO_ONE)
+
+
 def fold(text: str) -> str:
     """NFKC-fold ``text``: full-width brackets, colons and commas become their ASCII forms."""
     return unicodedata.normalize("NFKC", text)
@@ -45,7 +58,7 @@ class Folded:
     def __init__(self, original: str):
         # Fast path: full-width ASCII forms and U+3000 fold one-to-one, so a translate table keeps
         # offsets; only text with other compatibility characters pays for the per-character fold.
-        quick = original.translate(_ONE_TO_ONE)
+        quick = width_fold(original)
         if quick.isascii() or unicodedata.is_normalized("NFKC", quick):
             self.text = quick
             self._map = None
