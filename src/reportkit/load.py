@@ -151,6 +151,14 @@ def from_authored(data: dict, source: str) -> Report:
     # The html layout writes a page, which is read as one (as text it would keep every tag).
     rep = parse_html(text, source) if layout == "html" else parse_text(text, source)
     rep.kind = "structured"
+    # What the file states about itself stands (the printed title is only read back from the page).
+    if data.get("title"):
+        rep.title = str(data["title"])
+    if data.get("agency"):
+        rep.agency = str(data["agency"])
+    year = data.get("year")
+    if isinstance(year, int) or (isinstance(year, str) and year.isdigit()):
+        rep.year = int(year)
     return rep
 
 
@@ -158,7 +166,6 @@ def load_xlsx(path) -> Report:
     """A workbook written by :func:`reportkit.export` (``fmt="xlsx"``) read back to a report."""
     data = read_xlsx(path)
     rep = from_authored({**data, "layout": "html"}, str(path))
-    rep.title, rep.agency, rep.year = data["title"], data["agency"], data["year"]
     if rep.format_version is None:
         # No table was printed (nothing known): keep what the source report said about its format.
         rep.format_version = data["report_format"]

@@ -1,6 +1,7 @@
-"""The structured YAML/JSON export: reportkit's full report form of the plain page (exact values as table
-cells, the original prose of every section, so ``load`` reads it back), plus the per-cell provenance
-under the extra top-level key ``reconstruction`` (the loader ignores it)."""
+"""The structured YAML/JSON export, written from the reconstruction: reportkit's authored report form
+(title, agency, year, format, the prose of every section, every cell of the three tables with its exact
+value or nothing), which ``load`` prints in the official layout and reads back to the same numbers, plus
+the per-cell provenance under the extra top-level key ``reconstruction`` (the loader ignores it)."""
 
 from __future__ import annotations
 
@@ -8,41 +9,49 @@ import json
 
 import yaml
 
-from ..errors import ReportError
-from ..load import parse_html
-from ..model import Report
-from ..readers.structured import to_dict
+from ..format import spec
 from ..reconstruct import Reconstruction
 from .document import _Doc, _doc, _provenance_records
-from .html import _page
+
+# The layout the loader prints the tables in: HTML keeps an unknown cell as an empty cell, where a
+# text layout would drop it and lose the row.
+LAYOUT = "html"
 
 
-def _plain_report(doc: _Doc, source: str) -> Report:
-    """The report the plain page of ``doc`` reads to, checked cell by cell against ``doc``: an export
-    that could not be read back to the same numbers raises instead of writing wrong ones."""
-    rep = parse_html(_page(doc, visible=False), source)
-    rep.kind = "structured"
-    rep.title, rep.agency, rep.year = doc.title, doc.agency, doc.year
-    if rep.format_version is None:
-        # No table was written (nothing known): keep what the source report said about its format.
-        rep.format_version = doc.report_format
+def _tables(doc: _Doc) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
     for (tid, rid, cid), e in doc.cells.items():
-        tr = rep.tables.get(tid)
-        got = tr.value(rid, cid) if tr is not None and tr.version == doc.version else None
-        if got != e.value:
-            raise ReportError(f"export would read back {tid}/{rid}/{cid} as {got!r}, not {e.value!r}; "
-                              "nothing was written", source)
-    return rep
+        out.setdefault(tid, []).append({"row": rid, "column": cid, "value": e.value})
+    return out
+
+
+def authored(doc: _Doc) -> dict:
+    """The authored form of ``doc``. A table with nothing known is printed only where the source printed
+    its section, so an empty section reads back empty; a missing section with no text and no table is
+    left out, so it reads back missing."""
+    tables = _tables(doc)
+    d: dict = {"title": doc.title, "agency": doc.agency, "year": doc.year, "format": doc.version,
+               "layout": LAYOUT, "intro": doc.intro, "sections": {}, "omit_sections": [], "tables": {}}
+    for sec in doc.sections:
+        tid = spec().section(sec.number).table
+        has_table = bool(tid) and (doc.known_in(tid) or sec.status == "present")
+        if sec.status == "missing" and not sec.text and not has_table:
+            d["omit_sections"].append(sec.number)
+            continue
+        d["sections"][sec.number] = sec.text
+        if has_table:
+            d["tables"][tid] = tables.get(tid, [])
+    return d
 
 
 def to_structured(rec: Reconstruction) -> dict:
-    """The structured form of the reconstruction: reportkit's full report form (what ``load`` reads:
-    exact values as table cells, unknown cells empty) plus ``reconstruction``: per-cell provenance,
-    bounds, rules and evidence, and the original sections' states (ignored by the loader)."""
+    """The structured form of the reconstruction: the authored report form ``load`` reads (exact values
+    as table cells, unknown cells empty) plus ``reconstruction``: per-cell provenance, bounds, rules and
+    evidence, and the original sections' states (ignored by the loader)."""
     doc = _doc(rec)
-    d = to_dict(_plain_report(doc, doc.source))
+    d = authored(doc)
     d["reconstruction"] = {
-        "source": doc.source, "format": doc.version,
+        "source": doc.source, "format": doc.version, "report_format": doc.report_format,
         "note": "per-cell provenance of the exported values; reportkit.load ignores this key",
         "sections": [{"number": s.number, "title": s.title, "status": s.status} for s in doc.sections],
         "cells": _provenance_records(doc),
