@@ -35,7 +35,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from .format import row_name, spec
-from .text import NUMERALS
+from .text import NUMERALS, num_text
 
 FONT_PACKAGE = "zhplot"
 FONT_FILE = "NotoSansSC-Regular.ttf"
@@ -165,12 +165,6 @@ def _ink(color: str) -> str:
 
 def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v)
 
 
 def _legend(fig: Figure, keys) -> None:
@@ -331,7 +325,7 @@ def outcomes_chart(reconstruction, title: str | None = None) -> Figure:
             p = provenance_of(e)
             used.append(p)
             ax.barh(y, e.value, color=PALETTE[p], height=0.65, gid=f"requests.{rid}.total")
-            ax.text(e.value, y, f" {_fmt(e.value)}", va="center", fontsize=8)
+            ax.text(e.value, y, f" {num_text(e.value)}", va="center", fontsize=8)
         ax.set_yticks(range(len(rows)), labels=[_short(row_name(t, r, with_group=True), 20) for r in rows])
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
@@ -357,9 +351,9 @@ def _grid(ax, rec, tid: str, rows: list[str], cols: list[tuple[str, str]], cell)
             ax.add_patch(Rectangle((x, y), 1, 1, facecolor=PALETTE[p], edgecolor="white", linewidth=1,
                                    gid=f"{tid}.{rc_[0]}.{rc_[1]}"))
             if est is not None and est.value is not None:
-                txt = _fmt(est.value)
+                txt = num_text(est.value)
             elif p == "bounded":
-                txt = f"{_fmt(est.low or 0)}–{_fmt(est.high)}" if est.high is not None else f"≥{_fmt(est.low)}"
+                txt = f"{num_text(est.low or 0)}–{num_text(est.high)}" if est.high is not None else f"≥{num_text(est.low)}"
             else:
                 txt = ""
             ax.text(x + 0.5, y + 0.5, txt, ha="center", va="center", fontsize=7, color=_ink(PALETTE[p]))

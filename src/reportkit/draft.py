@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from .check import check, rules
 from .format import Table, cell_label, column_name, row_name, spec
+from .text import NUMERALS, num_text
 
 PLACEHOLDER = "【待补充：{}】"
 _PLACEHOLDER_RE = re.compile(r"【待补充：([^】]*)】")
@@ -104,15 +105,6 @@ def _describe(rec, a: Anchor) -> str:
     return f"{what}，{kind}{rule}" + (f"：“{quote}”" if quote else "")
 
 
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        if v.is_integer():
-            return str(int(v))
-        s = repr(v)
-        return s if "e" not in s else f"{v:f}".rstrip("0")
-    return str(v)
-
-
 # ----------------------------------------------------------------------------------------------- writer
 
 class _Writer:
@@ -129,7 +121,7 @@ class _Writer:
         self.pos += len(s)
 
     def num(self, value, kind: str, ref: str, unit: str = "") -> None:
-        s = _fmt(value)
+        s = num_text(value)
         self.anchors.append(Anchor(self.pos, self.pos + len(s), kind, ref, value))
         self.text(s + unit)
 
@@ -411,7 +403,7 @@ def _fee(rec) -> DraftSection:
 # ------------------------------------------------------------------------------- section 五 (proposal)
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-_NUMERALS = "一二三四五六七八九十"
+_NUMERALS = NUMERALS[1:]
 _TYPO = "加强文字审核校对，规范发文字号、小标题序号、年份和所引文件的表述"
 # What to do about a finding, by rule where the rule says more than its category, else by category.
 _IMPROVE_RULE = {
@@ -522,8 +514,8 @@ def lint(draft: Draft) -> list[str]:
             if a.start < last_end:
                 problems.append(f"{where}: anchor {a.ref} at {a.start} overlaps the previous anchor")
             last_end = max(last_end, a.end)
-            if s.text[a.start:a.end] != _fmt(a.value):
-                problems.append(f"{where}: anchor {a.ref} covers {s.text[a.start:a.end]!r}, not {_fmt(a.value)!r}")
+            if s.text[a.start:a.end] != num_text(a.value):
+                problems.append(f"{where}: anchor {a.ref} covers {s.text[a.start:a.end]!r}, not {num_text(a.value)!r}")
             for i in range(a.start, a.end):
                 covered[i] = True
             problems += [f"{where}: {p}" for p in _check_ref(rec, a)]
