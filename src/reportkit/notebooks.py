@@ -375,7 +375,7 @@ def index_html(pages: list[Page], no_input: bool = False, fonts: bool = True) ->
         "li{margin:0 0 1rem}.purpose{color:#444}.err{color:#b00}</style>\n</head>\n<body>\n"
         "<h1>reportkit notebooks</h1>\n"
         "<p>Each page is one notebook of <code>notebooks/</code>, executed top to bottom by "
-        f"<code>python -m reportkit.build</code> ({note}).</p>\n<ol>\n" + "\n".join(items) +
+        f"<code>reportkit build</code> ({note}).</p>\n<ol>\n" + "\n".join(items) +
         "\n</ol>\n</body>\n</html>\n")
     return _with_font(page) if fonts else page
 

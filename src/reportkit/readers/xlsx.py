@@ -7,9 +7,6 @@ from __future__ import annotations
 import re
 import zipfile
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from ..errors import StructuredDataError
 from ..format import TABLE_IDS, VERSIONS, label_key, spec
 from ..layout import full_grid
@@ -26,6 +23,9 @@ def read_xlsx(path) -> dict:
     :func:`reportkit.export` (``fmt="xlsx"``), plus ``notes`` and ``report_format``. The official-layout
     sheets are what counts (a person may have corrected a number there); a cell holding anything but a
     number ("？", a blank, text) reads as NA, never as 0. Raises ReportError for other workbooks."""
+    # openpyxl is imported here, not with reportkit: most runs never read a workbook.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
     source = str(path)
     try:
         wb = load_workbook(str(path), data_only=True, read_only=False)

@@ -43,65 +43,49 @@ table.rk-table th { background: #f3f3f3; font-weight: bold; }
 """ % {"fonts": HTML_FONT_STACK}
 
 
-def _html_cell(doc: _Doc, table: Table, visible: bool):
-    """``cell_html`` for render.html_table: the bare number as text, provenance in attributes."""
+def _html_cell(doc: _Doc, table: Table):
+    """``cell_html`` for :func:`reportkit.layout.html_table`: the bare number as text, provenance in
+    attributes."""
     def cell(rid, cid, _v):
         e = doc.cells.get((table.id, rid, cid))
         if e is None or e.value is None:
-            if not visible:
-                return ""
             note = _cell_note(e, table, doc.version) if e is not None else f"{table.row(rid).label} / {table.column(cid).name}：未知"
             rng = _bounds_text(e) if e is not None else ""
             data = f' data-range="{html_escape("（" + rng + "）")}"' if rng else ""
             return f'<span class="rk-unknown" title="{html_escape(note)}"{data}></span>'
         text = html_escape(num_text(e.value))
-        if not visible:
-            return text
         cls = "rk-" + re.sub(r"[^a-z-]", "", e.provenance or "unknown")
         return f'<span class="{cls}" title="{html_escape(_cell_note(e, table, doc.version))}">{text}</span>'
     return cell
 
 
-def _page(doc: _Doc, draft=None, visible: bool = True) -> str:
-    """The HTML page of ``doc``. ``visible=False`` writes the plain page the structured exports and
-    :func:`load_xlsx` parse: no legend, no provenance marks, a section that was missing (with no
-    text and nothing known) left out so it reads back missing, and a table with no known cell left
-    out unless the source printed its section, so an empty section reads back empty."""
+def _page(doc: _Doc, draft=None) -> str:
+    """The HTML page of ``doc``: legend, every section with its table, provenance on every cell."""
     title = doc.title or "政府信息公开工作年度报告"
-    drafts = _draft_sections(draft) if visible else {}
+    drafts = _draft_sections(draft)
     out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            '<meta name="generator" content="reportkit">', f"<title>{html_escape(title)}</title>"]
-    if visible:
-        out.append(f"<style>{_CSS}</style>")
+    out.append(f"<style>{_CSS}</style>")
     out += ["</head>", "<body>", "<main>", f"<h1>{html_escape(title)}</h1>"]
-    if visible:
-        out.append('<div class="rk-legend"><p>图例（legend）：'
-                   '<span class="rk-stated-table">正体</span>＝报告表格所载；'
-                   '<span class="rk-stated-prose">绿色下划线</span>＝报告正文所述；'
-                   '<span class="rk-inferred">蓝色斜体</span>＝根据勾稽关系推算（悬停可见规则）；'
-                   '<span class="rk-unknown"></span>＝未知（括号内为可能范围）。</p></div>')
+    out.append('<div class="rk-legend"><p>图例（legend）：'
+               '<span class="rk-stated-table">正体</span>＝报告表格所载；'
+               '<span class="rk-stated-prose">绿色下划线</span>＝报告正文所述；'
+               '<span class="rk-inferred">蓝色斜体</span>＝根据勾稽关系推算（悬停可见规则）；'
+               '<span class="rk-unknown"></span>＝未知（括号内为可能范围）。</p></div>')
     for para in _paragraphs(doc.intro):
         out.append(f"<p>{html_escape(para)}</p>")
     for sec in doc.sections:
         fsec = spec().section(sec.number)
-        # The plain page keeps a table with nothing known only where the source printed one, so the
-        # section reads back present (its cells NA) and an empty section stays empty.
-        has_table = bool(fsec.table) and (visible or doc.known_in(fsec.table) or sec.status == "present")
-        if not visible and sec.status == "missing" and not sec.text and not has_table:
-            continue
+        has_table = bool(fsec.table)
         out.append(f'<section id="rk-section-{sec.number}">')
         cls = (f' class="rk-status-{sec.status}{" rk-has-table" if has_table else ""}"'
-               if visible and sec.status in _SECTION_NOTE else "")
+               if sec.status in _SECTION_NOTE else "")
         out.append(f"<h2{cls}>{html_escape(sec.title)}</h2>")
         table_html = None
         if has_table:
             t = spec().table(fsec.table, doc.version)
-            table_html = html_table(t, {}, cell_html=_html_cell(doc, t, visible))
-            if not visible:
-                # The plain page is read back by the loader: its table goes right under its heading, so
-                # a section heading repeated in the report's own prose cannot carry the table elsewhere.
-                out.append(table_html)
+            table_html = html_table(t, {}, cell_html=_html_cell(doc, t))
         for para in _paragraphs(sec.text):
             out.append(f"<p>{html_escape(para)}</p>")
         ds = drafts.get(sec.number)
@@ -120,7 +104,7 @@ def _page(doc: _Doc, draft=None, visible: bool = True) -> str:
                         html_pieces.append(html_escape(text))
                 out.append(f"<p>{''.join(html_pieces)}</p>")
             out.append("</div>")
-        if table_html is not None and visible:
+        if table_html is not None:
             out.append(table_html)
         out.append("</section>")
     out += ["</main>", "</body>", "</html>"]
@@ -131,4 +115,4 @@ def to_html(rec: Reconstruction, draft=None) -> str:
     """A standalone HTML page (inline CSS, no network) of the reconstruction in the official layout:
     merged headers of tables 三 and 四, the blocks of table 二, provenance on every cell, the draft
     under each section when ``draft`` is given. All report text is escaped."""
-    return _page(_doc(rec), draft, visible=True)
+    return _page(_doc(rec), draft)
