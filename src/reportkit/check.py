@@ -12,12 +12,12 @@ with such a cell is skipped, not failed), and nothing is reported about text tha
 section after the point where a capture was cut off is "undetermined", not the author's fault).
 
 >>> import reportkit as rk, reportkit.check
->>> findings = rk.check(rk.load(rk.paths.SEED_TEXT))      # the module is callable: check.check
+>>> findings = rk.check(rk.load(rk.paths.SEED_TEXT))      # the package exports check.check
 >>> sorted(set(findings["rule"]))[:3]
 ['doc_number_malformed', 'fee_not_reported', 'heading_brackets']
 
-Also here: :func:`gaps` and :func:`completeness` (what the format requires that the text holds), and
-the ``reportkit check`` / ``reportkit rules`` commands (:func:`add_cli`).
+Also here: :func:`gaps` and :func:`completeness` (what the format requires that the text holds); the
+``reportkit check`` / ``reportkit rules`` commands are in :mod:`reportkit.cli.check`.
 """
 
 from __future__ import annotations

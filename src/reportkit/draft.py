@@ -95,7 +95,7 @@ def _describe(rec, a: Anchor) -> str:
         return f"正文“{f.sentence}”"
     tid, rid, cid = a.ref.split("/")
     est = rec.cells.get((tid, rid, cid))
-    what = f"表{'〇一二三四'[spec().table(tid, rec.version).number]} {cell_label(tid, rid, cid, rec.version)}"
+    what = f"{spec().table(tid, rec.version).name} {cell_label(tid, rid, cid, rec.version)}"
     if est is None:
         return what
     kind = {"stated-table": "表格填报", "stated-prose": "正文说明", "inferred": "勾稽推算"}.get(est.provenance,

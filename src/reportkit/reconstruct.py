@@ -170,7 +170,7 @@ class Reconstruction:
             mine = [e for (x, _, _), e in self.cells.items() if x == tid]
             counts = {p: sum(e.provenance == p for e in mine) for p in PROVENANCES}
             bounded = sum(e.bounded for e in mine)
-            lines.append(f"表{'一二三四'[t.number - 1]} {tid}: {len(mine)} cells — "
+            lines.append(f"{t.name} {tid}: {len(mine)} cells — "
                          + ", ".join(f"{n} {p}" for p, n in counts.items() if n)
                          + (f" ({bounded} of the unknown are bounded)" if bounded else ""))
             for e in mine:
