@@ -1,4 +1,5 @@
-"""Load a report from plain text, an HTML page or reportkit's structured YAML/JSON.
+"""Load a report from plain text, an HTML page, reportkit's structured YAML/JSON or an exported workbook:
+the one entry point, which picks the reader (:mod:`reportkit.readers`) and parses what it returns.
 
 ``load(path)`` decodes the bytes (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK), picks the
 reader from the content, cuts the text into sections, reads the three tables and collects the numbers

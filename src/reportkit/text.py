@@ -1,4 +1,7 @@
-"""NFKC folding that remembers where every folded character came from.
+"""Text vocabulary shared by every stage, once: folding (with an offset map), Chinese numerals, numbers as
+text, and escaping for HTML, Markdown and spreadsheet cells.
+
+NFKC folding remembers where every folded character came from.
 
 Matchers work on folded text (full-width brackets and colons become ASCII, U+3000 a space) but every
 span reportkit reports must point into the original text. ``Folded.orig(i)`` maps an offset in the

@@ -7,8 +7,9 @@ Two shapes are accepted:
   same report, cell for cell.
 * an **authored form** for people and tests building reports by hand: ``title``/``agency``/``year``,
   ``sections`` as ``{1: "body text", …}`` and ``tables`` as ``{requests: [{row, column, value}, …]}``
-  (labels or ids). reportkit writes the text (official headings, tables as pipe rows) and parses it, so
-  an authored report is loaded exactly like a published one.
+  (labels or ids). :func:`reportkit.load.from_authored` prints it (official headings, the tables in its
+  ``layout``, :mod:`reportkit.layout`) and parses the text, so an authored report is loaded exactly
+  like a published one. This module reads and checks the mapping; it does not parse text.
 """
 
 from __future__ import annotations
