@@ -10,7 +10,8 @@ import pytest
 import reportkit as rk
 from reportkit import paths
 
-CORPUS_FILES = sorted(paths.CORPUS.glob("*.txt")) + sorted((paths.CORPUS / "complete").glob("*.txt"))
+CORPUS_FILES = (sorted(paths.CORPUS.glob("*.txt")) + sorted((paths.CORPUS / "complete").glob("*.txt"))
+                + sorted((paths.CORPUS / "html").glob("*.html")))
 
 
 @pytest.fixture(scope="session")
