@@ -340,7 +340,7 @@ def _table(table_id: str, version: str) -> Table:
 # A heading the section patterns of format.yaml did not take: its numeral and enumeration mark at a
 # place a heading can start, then words of the official title ("六、其他需报告的事项", "六、需要说明的
 # 其他事项与附表无"). Each title's key words, in order of how much they tell.
-_HEADING_AT = r"(?:^|(?<=[\n。；;!?！？\s\d）)]))"
+_HEADING_AT = r"(?:^|(?<=[\n。；;:：!?！？\s\d）)]))"
 _TITLE_WORDS = {1: ("总体情况",), 2: ("主动公开",), 3: ("处理政府信息公开申请", "公开申请"),
                 4: ("行政复议", "行政诉讼"), 5: ("主要问题", "存在的问题"), 6: ("其他", "事项")}
 
@@ -1474,6 +1474,11 @@ _OUTCOME_WORDS = {"granted": "同意公开|全部公开", "granted_or_partly": "
                   "partly": "区分处理后公开|部分同意公开", "completed": "办结|办理完毕|办理完结"}
 _OUTCOME_SYNONYMS = {"granted": "granted", "partly_granted": "partly"}
 _APPLICATION_UNITS = {"件", "宗"}
+# Words that make an outcome count one of a subset of the applications (a channel, an applicant kind,
+# the carried-over ones): such a count is not the table's total.
+_SUBSET = re.compile(r"网上|网络|当面|信函|邮寄|传真|电子邮件|自然人|法人|企业|结转|上年")
+# Channels the same item is published on: parts listed by channel may overlap and sum past the total.
+_CHANNELS = re.compile(r"网站|网页|微博|微信|公众号|头条|抖音|客户端|新媒体|平台|专栏|公报|报刊|电视|广播")
 
 
 def _prose_outcomes(ctx: _Ctx) -> None:
@@ -1486,6 +1491,8 @@ def _prose_outcomes(ctx: _Ctx) -> None:
         subject = re.split(r"[，,；;：:]", f.subject)[-1].strip()
         if not subject or re.search(r"复议|诉讼|依申请公开|主动公开", subject):
             continue
+        if _SUBSET.search(ctx.ft, f.sentence_start, f.start):
+            continue                        # "网上申请中予以公开3件": a part of the applications, not all
         for pat, rows, name in _outcome_categories(tr.version):
             if not pat.search(subject):
                 continue
@@ -1576,8 +1583,9 @@ def _prose_claim(ctx: _Ctx) -> None:
             continue
         lo = max(ctx.ft.rfind(c, 0, m.start()) for c in "。；;\n") + 1
         clause = ctx.ft[lo:m.end()]
-        if "复议" in clause or "诉讼" in clause or ("申请" not in clause and "公开" not in clause):
-            continue
+        if ("复议" in clause or "诉讼" in clause or ("申请" not in clause and "公开" not in clause)
+                or "结转" in clause or "上年" in clause):
+            continue                        # "上年结转的申请均已办结" speaks of the carried-in ones only
         got = _cells_value(requests, (("carried_out", "total"),))
         if got is not None and got[0] > 0:
             t = _table("requests", requests.version)
@@ -1619,7 +1627,7 @@ def _prose_sum(ctx: _Ctx) -> None:
             if _inside_brackets(ctx.ft, tot.end, g.start):
                 continue
             parts.append(g)
-        if len(parts) < 2:
+        if len(parts) < 2 or any(_CHANNELS.search(g.subject) for g in parts):
             continue
         total = sum(g.value for g in parts)
         residual = any(_RESIDUAL.search(g.subject) for g in parts)
@@ -1672,8 +1680,8 @@ def _doubled_word(ctx: _Ctx) -> None:
             s, e = m.span()
             line_lo, line_hi = ctx.ft.rfind("\n", 0, s) + 1, ctx.ft.find("\n", e)
             line = ctx.ft[line_lo: line_hi if line_hi >= 0 else len(ctx.ft)]
-            if len(line) < 80 and "报告" in line:
-                continue                    # a title line run into page furniture, not prose
+            if (len(line) < 80 and "报告" in line) or not re.search(r"[。,，]", line):
+                continue                    # a title line or page furniture, not prose
             around = re.sub(r"\s+", " ", ctx.text[max(line_lo, s - 4):min(e + 4, line_lo + len(line))]).strip()
             ctx.emit(f"「{around}」中「{word}」连写了两次，疑为笔误。",
                      f"{word!r} is written twice in a row ({around!r}); probably a slip.", start=s, end=e)
