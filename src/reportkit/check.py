@@ -49,6 +49,62 @@ _TABLE_NO = {"proactive": "表二", "requests": "表三", "appeals": "表四"}
 EVIDENCE_MAX = 160          # characters of quoted evidence (always a prefix of text[start:end])
 
 
+# ---------------------------------------------------------------------------------------------- lexicon
+# The Chinese words and patterns the rules read reports with, kept together (a shared lexicon module may
+# take them later). Official row and column labels are not here: they come from format.spec().
+
+# A heading the section patterns of format.yaml did not take: its numeral and enumeration mark at a
+# place a heading can start, then words of the official title ("六、其他需报告的事项", "六、需要说明的
+# 其他事项与附表无"). Each title's key words, in order of how much they tell.
+_HEADING_AT = r"(?:^|(?<=[\n。；;:：!?！？\s\d）)]))"
+_TITLE_WORDS = {1: ("总体情况",), 2: ("主动公开",), 3: ("处理政府信息公开申请", "公开申请"),
+                4: ("行政复议", "行政诉讼"), 5: ("主要问题", "存在的问题"), 6: ("其他", "事项")}
+# The digits after a row label the reader did not take (a remark in brackets may stand between), and
+# the enumerator of the next label ("…00000003.其他": the 3 is the next row's).
+_DIGIT_RUN = re.compile(r"(?:\s*[(（][^()（）]{0,40}[)）])?[\s|]*(\d[\d\s|]{0,60})")
+_NEXT_ENUM = re.compile(r"\d[.．、]\s*[\u4e00-\u9fff]")
+# A number written with its unit in a cell ("120000元", "3件"): a value, not a blank.
+_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元|件|条|个|项|宗)")
+# Prose words for outcomes besides the official labels (corpus complete/009: 同意公开, 区分处理后公开).
+_OUTCOME_WORDS = {"granted": "同意公开|全部公开", "granted_or_partly": "全部或部分公开|同意或部分公开",
+                  "partly": "区分处理后公开|部分同意公开", "completed": "办结|办理完毕|办理完结"}
+_OUTCOME_SYNONYMS = {"granted": "granted", "partly_granted": "partly"}
+_APPLICATION_UNITS = {"件", "宗"}
+# Words that make an outcome count one of a subset of the applications (a channel, an applicant kind,
+# the carried-over ones): such a count is not the table's total.
+_SUBSET = re.compile(r"网上|网络|当面|信函|邮寄|传真|电子邮件|自然人|法人|企业|结转|上年")
+# Channels the same item is published on: parts listed by channel may overlap and sum past the total.
+_CHANNELS = re.compile(r"网站|网页|微博|微信|公众号|头条|抖音|客户端|新媒体|平台|专栏|公报|报刊|电视|广播")
+# "120件，占30.5%": a share, and the words that mark a count as the total it is a share of.
+_SHARE = re.compile(r"占(?:比|全部|总数|总量|申请总数|收到申请|受理)?[^，,。；;%]{0,10}?(?:的|比例)?(?:为|约|达)?$")
+_TOTAL_CUE = re.compile(r"共|总|合计|累计|全年|收到|受理")
+# Claims of a whole: every review or lawsuit upheld, every application completed.
+_UPHELD_CLAIM = re.compile(r"(?:均|全部|都|皆)(?:已|被|获|得到|予以)*(?:维持|胜诉)")
+_ALL_DONE_CLAIM = re.compile(r"(?:所有|全部)[^。；;，,]{0,8}申请[^。；;]{0,10}?(?:均|全部|都)(?:已|已经)?(?:按时|依法|按期)?办结"
+                             r"|申请[^。；;]{0,10}?(?:均|全部|都)(?:已|已经)?(?:按时|依法|按期)?办结"
+                             r"|(?:均|全部)(?:已|已经)?(?:按时|按期)?办结(?:完毕)?[,，。；;]")
+# "共…，其中…": a total, the word that opens its parts, and a residual part that closes a full list.
+_SUM_TOTAL = re.compile(r"共计?|总计|合计|累计|总数")
+_AMONG = re.compile(r"[\s,，:：]*其中")
+_RESIDUAL = re.compile(r"其他|其余|其它")
+# A word of two to four characters written twice in a row. A doubled single character is a word
+# (常常, 人人, 个个, 天天) and is never matched; nor are "一个一个" forms (a numeral and a measure word,
+# repeated on purpose) or doubled digits of a number.
+_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,4})\1")
+_DOUBLE_OK = re.compile(r"^[一二三四五六七八九十两几每]")
+# ABAB verb forms a report may use on purpose (研究研究): none seen in the corpus; kept as a list.
+_DOUBLE_WORDS = frozenset({"研究", "讨论", "学习", "商量", "考虑", "看看"})
+# "一是…二是…三是" enumerations, and what ends one (a line, a sub-heading).
+_ENUM_WORD = re.compile(r"(?<![\u4e00-\u9fff])([一二三四五六七八九十]{1,2})是(?=[\u4e00-\u9fff])")
+_CN_VALUE = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+_ENUM_BREAK = re.compile(r"\n|[（(][一二三四五六七八九十]+[)）]|(?<![\u4e00-\u9fff])[一二三四五六七八九十]、")
+_NUMERALS_ALL = "一二三四五六七八九十"
+# A sentence that says how the fee went, in the words reports use: "未收取信息处理费", "本年度信息公开
+# 处理费收费情况…未发生政府信息公开收费事项", "未产生政府信息公开信息处理费用", "信息处理费0元".
+_FEE_STATEMENT = re.compile(r"(?:未|没有|无|不)(?:产生|收取|发生|涉及|存在)[^。;\n]{0,16}?(?:处理费|费用|收费)"
+                            r"|处理费[^。;\n]{0,24}?(?:0元|零|未|无|没有|不)|收费(?:情况|事项)")
+
+
 # ---------------------------------------------------------------------------------------------- rules
 
 @dataclass(frozen=True)
@@ -337,13 +393,6 @@ def _table(table_id: str, version: str) -> Table:
 
 # ---------------------------------------------------------------------------------------------- structure
 
-# A heading the section patterns of format.yaml did not take: its numeral and enumeration mark at a
-# place a heading can start, then words of the official title ("六、其他需报告的事项", "六、需要说明的
-# 其他事项与附表无"). Each title's key words, in order of how much they tell.
-_HEADING_AT = r"(?:^|(?<=[\n。；;:：!?！？\s\d）)]))"
-_TITLE_WORDS = {1: ("总体情况",), 2: ("主动公开",), 3: ("处理政府信息公开申请", "公开申请"),
-                4: ("行政复议", "行政诉讼"), 5: ("主要问题", "存在的问题"), 6: ("其他", "事项")}
-
 
 def _variant_heading(ctx: _Ctx, number: int) -> tuple[int, int] | None:
     """Span of heading ``number`` written in words the loader did not take, between its neighbours."""
@@ -514,10 +563,6 @@ def _label_pattern(label: str) -> re.Pattern:
     body = key[m.end():] if m else key
     body = re.sub(r"[（(].*[)）]$", "", body)        # the remark in brackets after （二）部分公开
     return re.compile(head + r"\s*".join(re.escape(ch) for ch in body if not ch.isspace()))
-
-
-_DIGIT_RUN = re.compile(r"(?:\s*[(（][^()（）]{0,40}[)）])?[\s|]*(\d[\d\s|]{0,60})")
-_NEXT_ENUM = re.compile(r"\d[.．、]\s*[\u4e00-\u9fff]")
 
 
 def _found_rows(ctx: _Ctx, tr: TableRead, t: Table, rows) -> dict[str, tuple[int, int, str]]:
@@ -698,7 +743,7 @@ def _cells_run_together(ctx: _Ctx) -> None:
                      start=min(starts) if starts else tr.start, end=max(ends) if ends else tr.end, table=tid,
                      row=rows[0] if len(rows) == 1 else None)
         split = sorted({rid for (rid, _), c in tr.cells.items() if getattr(c, "how", None) == "split"},
-                       key=lambda rid: [r.id for r in t.rows].index(rid) if rid in t._rows else 0)
+                       key=[r.id for r in t.rows].index)
         if split:
             cells = [c for (rid, _), c in tr.cells.items() if rid in split and c.start is not None]
             rules_used = sorted({str(getattr(c, "rule", "")) for (rid, _), c in tr.cells.items()
@@ -747,10 +792,6 @@ def _count_not_a_number(ctx: _Ctx) -> None:
                      f"Table {_TABLE_NO[tid][1]}, row {rid}: {what_en} where a count belongs (a blank is not 0).",
                      start=start, end=end, table=tid, row=rid,
                      column=cells[0].column if len(cells) == 1 else None)
-
-
-# A number written with its unit in a cell ("120000元", "3件"): a value, not a blank.
-_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元|件|条|个|项|宗)")
 
 
 @_rule("cell_unit")
@@ -1469,18 +1510,6 @@ def _outcome_categories(version: str) -> tuple[tuple[re.Pattern, tuple[str, ...]
     return tuple(out)
 
 
-# Prose words for outcomes besides the official labels (corpus complete/009: 同意公开, 区分处理后公开).
-_OUTCOME_WORDS = {"granted": "同意公开|全部公开", "granted_or_partly": "全部或部分公开|同意或部分公开",
-                  "partly": "区分处理后公开|部分同意公开", "completed": "办结|办理完毕|办理完结"}
-_OUTCOME_SYNONYMS = {"granted": "granted", "partly_granted": "partly"}
-_APPLICATION_UNITS = {"件", "宗"}
-# Words that make an outcome count one of a subset of the applications (a channel, an applicant kind,
-# the carried-over ones): such a count is not the table's total.
-_SUBSET = re.compile(r"网上|网络|当面|信函|邮寄|传真|电子邮件|自然人|法人|企业|结转|上年")
-# Channels the same item is published on: parts listed by channel may overlap and sum past the total.
-_CHANNELS = re.compile(r"网站|网页|微博|微信|公众号|头条|抖音|客户端|新媒体|平台|专栏|公报|报刊|电视|广播")
-
-
 def _prose_outcomes(ctx: _Ctx) -> None:
     tr = ctx.report.tables.get("requests")
     if tr is None:
@@ -1506,10 +1535,6 @@ def _prose_outcomes(ctx: _Ctx) -> None:
                      start=start, end=f.end, section=f.section if f.section else None, table="requests",
                      row=rows[0] if len(rows) == 1 else None, column="total")
             break
-
-
-_SHARE = re.compile(r"占(?:比|全部|总数|总量|申请总数|收到申请|受理)?[^，,。；;%]{0,10}?(?:的|比例)?(?:为|约|达)?$")
-_TOTAL_CUE = re.compile(r"共|总|合计|累计|全年|收到|受理")
 
 
 def _unit_family(u: str) -> str:
@@ -1544,12 +1569,6 @@ def _share_rates(ctx: _Ctx) -> None:
                  f"The prose states {ctx.text[num.start:f.end]!r}, but {_num(num.value)}/{_num(den.value)} = "
                  f"{rate:.{max(decimals, 1)}f}% (the total stated before it).",
                  start=num.start, end=f.end, section=f.section if f.section else None)
-
-
-_UPHELD_CLAIM = re.compile(r"(?:均|全部|都|皆)(?:已|被|获|得到|予以)*(?:维持|胜诉)")
-_ALL_DONE_CLAIM = re.compile(r"(?:所有|全部)[^。；;，,]{0,8}申请[^。；;]{0,10}?(?:均|全部|都)(?:已|已经)?(?:按时|依法|按期)?办结"
-                             r"|申请[^。；;]{0,10}?(?:均|全部|都)(?:已|已经)?(?:按时|依法|按期)?办结"
-                             r"|(?:均|全部)(?:已|已经)?(?:按时|按期)?办结(?:完毕)?[,，。；;]")
 
 
 @_rule("prose_claim")
@@ -1596,11 +1615,6 @@ def _prose_claim(ctx: _Ctx) -> None:
                      f"table 三 carries {_num(got[0])} over to next year.",
                      start=lo, end=end, table="requests", row="carried_out", column="total",
                      section=ctx.section_at(lo))
-
-
-_SUM_TOTAL = re.compile(r"共计?|总计|合计|累计|总数")
-_AMONG = re.compile(r"[\s,，:：]*其中")
-_RESIDUAL = re.compile(r"其他|其余|其它")
 
 
 @_rule("prose_sum")
@@ -1650,14 +1664,6 @@ def _inside_brackets(ft: str, lo: int, pos: int) -> bool:
 
 # ---------------------------------------------------------------------------------------------- writing slips
 
-# A word of two to four characters written twice in a row. A doubled single character is a word
-# (常常, 人人, 个个, 天天) and is never matched; nor are "一个一个" forms (a numeral and a measure word,
-# repeated on purpose) or doubled digits of a number.
-_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,4})\1")
-_DOUBLE_OK = re.compile(r"^[一二三四五六七八九十两几每]")
-# ABAB verb forms a report may use on purpose (研究研究): none seen in the corpus; kept as a list.
-_DOUBLE_WORDS = frozenset({"研究", "讨论", "学习", "商量", "考虑", "看看"})
-
 
 def _prose_spans(ctx: _Ctx) -> list[tuple[int, int]]:
     """The text outside the tables, from the end of the preamble's title lines: where slips are read."""
@@ -1685,11 +1691,6 @@ def _doubled_word(ctx: _Ctx) -> None:
             around = re.sub(r"\s+", " ", ctx.text[max(line_lo, s - 4):min(e + 4, line_lo + len(line))]).strip()
             ctx.emit(f"「{around}」中「{word}」连写了两次，疑为笔误。",
                      f"{word!r} is written twice in a row ({around!r}); probably a slip.", start=s, end=e)
-
-
-_ENUM_WORD = re.compile(r"(?<![\u4e00-\u9fff])([一二三四五六七八九十]{1,2})是(?=[\u4e00-\u9fff])")
-_CN_VALUE = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
-_ENUM_BREAK = re.compile(r"\n|[（(][一二三四五六七八九十]+[)）]|(?<![\u4e00-\u9fff])[一二三四五六七八九十]、")
 
 
 def _cn_value(word: str) -> int | None:
@@ -1728,9 +1729,6 @@ def _enumeration_order(ctx: _Ctx) -> None:
             last, last_m = n, m
 
 
-_NUMERALS_ALL = "一二三四五六七八九十"
-
-
 # ---------------------------------------------------------------------------------------------- content
 
 @_rule("overview_topics")
@@ -1754,10 +1752,6 @@ def _overview_topics(ctx: _Ctx) -> None:
 
 
 _FEE = re.compile(r"信息处理费|处理费|收取[^。]{0,8}费用|收费|费用")
-# A sentence that says how the fee went, in the words reports use: "未收取信息处理费", "本年度信息公开
-# 处理费收费情况…未发生政府信息公开收费事项", "未产生政府信息公开信息处理费用", "信息处理费0元".
-_FEE_STATEMENT = re.compile(r"(?:未|没有|无|不)(?:产生|收取|发生|涉及|存在)[^。;\n]{0,16}?(?:处理费|费用|收费)"
-                            r"|处理费[^。;\n]{0,24}?(?:0元|零|未|无|没有|不)|收费(?:情况|事项)")
 
 
 @_rule("fee_not_reported")
