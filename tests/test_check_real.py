@@ -363,6 +363,7 @@ def test_rows_with_several_admissible_splits_are_reported_once_each_with_their_c
     tr.issues.append(issue)
     f = [x for x in records(report) if x["rule"] == "cells_run_together"]
     assert len(f) == 1 and "2种读法" in f[0]["message"] and "11|1|0|0|0|1|22" in f[0]["message"]
+    assert "cell_count" not in rules_of(report)          # reported once, not again as an unknown issue
 
 
 def test_cells_split_by_the_reader_are_one_info_finding_per_table():
@@ -382,3 +383,11 @@ def test_a_cut_the_loader_records_in_the_notes_is_the_truncation_finding():
     report = rk.loads(t)
     report.notes.append({"kind": "truncated", "at": len(report.text)})
     assert rules_of(report).count("text_incomplete") == 1
+
+
+def test_renumbered_headings_the_loader_records_are_one_finding():
+    report = load("complete/102.txt")
+    report.notes.append({"kind": "renumbered", "section": 3, "start": 0, "end": 4})
+    setattr(report.sections[3], "renumbered", "三")
+    f = [x for x in records(report) if x["rule"] == "section_missing"]
+    assert len(f) == 1 and "应为第三部分" in f[0]["message"] and "应为第四部分" in f[0]["message"]

@@ -1,11 +1,16 @@
 """Check a loaded report against the official format (国办公开办函〔2021〕30号) and against itself.
 
-The rules are data (``data/rules.yaml``: id, category, severity, basis, default origin, description in
-Chinese and English); this module holds one small function per rule, registered under its id. A
+The rules are data (``data/rules.yaml``: id, category, severity, basis, default origin, the format versions
+and report years the rule applies to, description in Chinese and English); this module holds one small
+function per rule, registered under its id, and runs a rule only on reports in its scope. A
 finding names the rule, where it is (section, table cell, a span into ``Report.text`` with the quoted
 text), what is wrong in Chinese and in English, whether it is a defect of the report (``author``), an
 artifact of how the page was copied (``capture``) or cannot be told (``undetermined``), and what
 requires it (the format, an article of the 条例, or ``convention``).
+
+One root cause is one finding, its parts listed in it: a capture cut short is one ``text_incomplete``
+naming the sections and rows it took; run-together cells are one ``cells_run_together`` per table naming
+every row with its digits; a wrong 总计 column is one ``requests_row_total`` naming its rows.
 
 Two principles run through every rule: a blank or unreadable cell is never taken as 0 (an identity
 with such a cell is skipped, not failed), and nothing is reported about text that is not there (a
@@ -402,9 +407,9 @@ def _variant_heading(ctx: _Ctx, number: int) -> tuple[int, int] | None:
     hi = min((x.start for x in after), default=len(ctx.ft))
     pat = re.compile(_HEADING_AT + _NUMERALS[number - 1] + r"\s*[、.．]\s*([^。\n]{2,24})")
     for m in pat.finditer(ctx.ft, lo, hi):
-        words = _TITLE_WORDS[number]
-        if sum(w in m.group(1) for w in words) >= (2 if number == 6 else 1):
-            last = max(m.group(1).rfind(w) + len(w) for w in words if w in m.group(1))
+        words, head = _TITLE_WORDS[number], m.group(1)[:16]      # the title, not the text run into it
+        if sum(w in head for w in words) >= (2 if number == 6 else 1):
+            last = max(head.rfind(w) + len(w) for w in words if w in head)
             tail = re.match(r"(?:情况|措施|计划|事项)?", m.group(1)[last:]).end()
             return m.start(), m.start(1) + last + tail
     return None
@@ -423,18 +428,24 @@ def _renumbered(ctx: _Ctx, number: int) -> tuple[int, int, str] | None:
 
 @_rule("section_missing")
 def _section_missing(ctx: _Ctx) -> None:
-    renumbered = []
-    noted = {n.get("section") for n in ctx.report.notes
-             if isinstance(n, dict) and n.get("kind") in ("renumbered", "heading_renumbered")}
+    # Headings numbered differently from the format (an annex numbering its tables from 一) are one fault,
+    # reported once with the headings listed: found here, or recorded by the loader on the section
+    # ("renumbered") or in the report's notes (kind "renumbered", with "section" and a span).
+    renumbered: list[tuple[int, int | None, int | None]] = []
+    for n in ctx.report.notes:
+        if isinstance(n, dict) and n.get("kind") in ("renumbered", "heading_renumbered") and n.get("section"):
+            renumbered.append((int(n["section"]), n.get("start"), n.get("end")))
     for s in ctx.report.sections:
-        if s.present or getattr(s, "renumbered", None):
+        if s.present and getattr(s, "renumbered", None):
+            renumbered.append((s.number, s.start, s.body_start))
+    noted = {number for number, _, _ in renumbered}
+    for s in ctx.report.sections:
+        if s.present or s.number in noted:
             continue
         after_cut = ctx.cut_end is not None and s.number > (ctx.last_present or 0)
         before_start = ctx.cut_start and s.number < ctx.first_present
         if after_cut or before_start:
             continue                        # never reached: listed in the one truncation finding
-        if s.number in noted:
-            continue
         variant = _variant_heading(ctx, s.number)
         if variant is not None:
             a, b = variant
@@ -447,20 +458,21 @@ def _section_missing(ctx: _Ctx) -> None:
             continue
         moved = _renumbered(ctx, s.number)
         if moved is not None:
-            renumbered.append((s, moved))
+            renumbered.append((s.number, moved[0], moved[1]))
             continue
         ctx.emit(f"缺少{_sec_name(s.number)}。",
                  f"Section {_NUMERALS[s.number - 1]} ({s.title}) is missing.",
                  start=s.start, section=s.number)
     if renumbered:
-        parts = "、".join(f"「{ctx.text[a:b].strip()}」（应为第{_NUMERALS[s.number - 1]}部分）"
-                         for s, (a, b, _) in renumbered)
-        parts_en = ", ".join(f"{_NUMERALS[s.number - 1]} written as {n}" for s, (_, _, n) in renumbered)
-        a = min(x[1][0] for x in renumbered)
-        b = max(x[1][1] for x in renumbered)
+        renumbered.sort()
+        parts = "、".join((f"「{ctx.text[a:b].strip()}」" if a is not None and b is not None else "")
+                         + f"（应为第{_NUMERALS[n - 1]}部分）" for n, a, b in renumbered)
+        spans = [(a, b) for _, a, b in renumbered if a is not None and b is not None]
         ctx.emit(f"部分标题的序号与格式不一致（如附件另行编号）：{parts}。内容在，序号不同。",
                  f"Headings are numbered differently from the format (e.g. an annex numbering its own): "
-                 f"{parts_en}; the content is there.", start=a, end=b, section=None, severity="warning")
+                 f"sections {', '.join(_NUMERALS[n - 1] for n, _, _ in renumbered)}; the content is there.",
+                 start=min((a for a, _ in spans), default=None), end=max((b for _, b in spans), default=None),
+                 section=None, severity="warning")
 
 
 @_rule("section_order")
@@ -664,7 +676,7 @@ def _issue_rows(ctx: _Ctx, kinds: tuple[str, ...]):
                 yield tid, tr, _table_of(tr), i
 
 
-_KNOWN_ISSUES = ("no_values", "run_together", "non_numeric", "duplicate_row", "cell_count")
+_KNOWN_ISSUES = ("no_values", "run_together", "ambiguous_split", "non_numeric", "duplicate_row", "cell_count")
 
 
 @_rule("cell_count")
@@ -816,9 +828,11 @@ def _cell_unit(ctx: _Ctx) -> None:
             if c.state != "value" or c.end is None or not col.unit:
                 continue
             after = re.match(r"\s*(万元|元)", ctx.ft[c.end:c.end + 4])
-            if after and after.group(1) != col.unit:
-                ctx.emit(f"{_cell_ref(t, rid, cid)}写作「{ctx.text[c.start:c.end + after.end()]}」，而格式的单位是"
-                         f"{col.unit}：按格式读作{_num(c.value)}{col.unit}，单位不符。",
+            if after and after.group(1) != col.unit and c.value:
+                as_col = {("元", "万元"): c.value / 10000, ("万元", "元"): c.value * 10000}.get((after.group(1), col.unit))
+                conv = f"（折合{_num(round(as_col, 6))}{col.unit}）" if as_col is not None else ""
+                ctx.emit(f"{_cell_ref(t, rid, cid)}写作「{ctx.text[c.start:c.end + after.end()]}」{conv}，而格式的单位是"
+                         f"{col.unit}：表中数字按格式读作{_num(c.value)}{col.unit}，单位不符。",
                          f"Table {_TABLE_NO[tid][1]} [{rid}/{cid}] is written "
                          f"{ctx.text[c.start:c.end + after.end()]!r} where the format's unit is {col.unit}.",
                          start=c.start, end=c.end + after.end(), table=tid, row=rid, column=cid)
