@@ -566,6 +566,7 @@ def _table_missing(ctx: _Ctx) -> None:
                  start=s.start, end=s.body_start, section=s.number, table=tid, origin=origin)
 
 
+@functools.lru_cache(maxsize=None)
 def _label_pattern(label: str) -> re.Pattern:
     """A row label as it may stand in a capture: its enumerator with or without the dot, spaces anywhere
     between its characters (full-width forms are folded already)."""
