@@ -1,11 +1,16 @@
 """Check a loaded report against the official format (国办公开办函〔2021〕30号) and against itself.
 
-The rules are data (``data/rules.yaml``: id, category, severity, basis, default origin, description in
-Chinese and English); this module holds one small function per rule, registered under its id. A
+The rules are data (``data/rules.yaml``: id, category, severity, basis, default origin, the format versions
+and report years the rule applies to, description in Chinese and English); this module holds one small
+function per rule, registered under its id, and runs a rule only on reports in its scope. A
 finding names the rule, where it is (section, table cell, a span into ``Report.text`` with the quoted
 text), what is wrong in Chinese and in English, whether it is a defect of the report (``author``), an
 artifact of how the page was copied (``capture``) or cannot be told (``undetermined``), and what
 requires it (the format, an article of the 条例, or ``convention``).
+
+One root cause is one finding, its parts listed in it: a capture cut short is one ``text_incomplete``
+naming the sections and rows it took; run-together cells are one ``cells_run_together`` per table naming
+every row with its digits; a wrong 总计 column is one ``requests_row_total`` naming its rows.
 
 Two principles run through every rule: a blank or unreadable cell is never taken as 0 (an identity
 with such a cell is skipped, not failed), and nothing is reported about text that is not there (a
@@ -31,7 +36,8 @@ from typing import Callable
 import pandas as pd
 import yaml
 
-from .format import TABLE_IDS, Table, label_key, spec
+from .agency import name_from_title, rulemaking
+from .format import TABLE_IDS, Table, fold, label_key, spec
 from .lexicon import COUNT_UNITS, NEG_RECEIVE, STAT_PERIOD, UNIT_FAMILY
 from .model import Report, TableRead
 from .text import NUMERALS, width_fold as _width_fold
@@ -48,6 +54,62 @@ _TABLE_NO = {tid: spec().table(tid).name for tid in TABLE_IDS}
 EVIDENCE_MAX = 160          # characters of quoted evidence (always a prefix of text[start:end])
 
 
+# ---------------------------------------------------------------------------------------------- lexicon
+# The Chinese words and patterns the rules read reports with, kept together (a shared lexicon module may
+# take them later). Official row and column labels are not here: they come from format.spec().
+
+# A heading the section patterns of format.yaml did not take: its numeral and enumeration mark at a
+# place a heading can start, then words of the official title ("六、其他需报告的事项", "六、需要说明的
+# 其他事项与附表无"). Each title's key words, in order of how much they tell.
+_HEADING_AT = r"(?:^|(?<=[\n。；;:：!?！？\s\d）)]))"
+_TITLE_WORDS = {1: ("总体情况",), 2: ("主动公开",), 3: ("处理政府信息公开申请", "公开申请"),
+                4: ("行政复议", "行政诉讼"), 5: ("主要问题", "存在的问题"), 6: ("其他", "事项")}
+# The digits after a row label the reader did not take (a remark in brackets may stand between), and
+# the enumerator of the next label ("…00000003.其他": the 3 is the next row's).
+_DIGIT_RUN = re.compile(r"(?:\s*[(（][^()（）]{0,40}[)）])?[\s|]*(\d[\d\s|]{0,60})")
+_NEXT_ENUM = re.compile(r"\d[.．、]\s*[\u4e00-\u9fff]")
+# A number written with its unit in a cell ("120000元", "3件"): a value, not a blank.
+_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元|件|条|个|项|宗)")
+# Prose words for outcomes besides the official labels (corpus complete/009: 同意公开, 区分处理后公开).
+_OUTCOME_WORDS = {"granted": "同意公开|全部公开", "granted_or_partly": "全部或部分公开|同意或部分公开",
+                  "partly": "区分处理后公开|部分同意公开", "completed": "办结|办理完毕|办理完结"}
+_OUTCOME_SYNONYMS = {"granted": "granted", "partly_granted": "partly"}
+_APPLICATION_UNITS = {"件", "宗"}
+# Words that make an outcome count one of a subset of the applications (a channel, an applicant kind,
+# the carried-over ones): such a count is not the table's total.
+_SUBSET = re.compile(r"网上|网络|当面|信函|邮寄|传真|电子邮件|自然人|法人|企业|结转|上年")
+# Channels the same item is published on: parts listed by channel may overlap and sum past the total.
+_CHANNELS = re.compile(r"网站|网页|微博|微信|公众号|头条|抖音|客户端|新媒体|平台|专栏|公报|报刊|电视|广播")
+# "120件，占30.5%": a share, and the words that mark a count as the total it is a share of.
+_SHARE = re.compile(r"占(?:比|全部|总数|总量|申请总数|收到申请|受理)?[^，,。；;%]{0,10}?(?:的|比例)?(?:为|约|达)?$")
+_TOTAL_CUE = re.compile(r"共|总|合计|累计|全年|收到|受理")
+# Claims of a whole: every review or lawsuit upheld, every application completed.
+_UPHELD_CLAIM = re.compile(r"(?:均|全部|都|皆)(?:已|被|获|得到|予以)*(?:维持|胜诉)")
+_ALL_DONE_CLAIM = re.compile(r"(?:所有|全部)[^。；;，,]{0,8}申请[^。；;]{0,10}?(?:均|全部|都)(?:已|已经)?(?:按时|依法|按期)?办结"
+                             r"|申请[^。；;]{0,10}?(?:均|全部|都)(?:已|已经)?(?:按时|依法|按期)?办结"
+                             r"|(?:均|全部)(?:已|已经)?(?:按时|按期)?办结(?:完毕)?[,，。；;]")
+# "共…，其中…": a total, the word that opens its parts, and a residual part that closes a full list.
+_SUM_TOTAL = re.compile(r"共计?|总计|合计|累计|总数")
+_AMONG = re.compile(r"[\s,，:：]*其中")
+_RESIDUAL = re.compile(r"其他|其余|其它")
+# A word of two to four characters written twice in a row. A doubled single character is a word
+# (常常, 人人, 个个, 天天) and is never matched; nor are "一个一个" forms (a numeral and a measure word,
+# repeated on purpose) or doubled digits of a number.
+_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,4})\1")
+_DOUBLE_OK = re.compile(r"^[一二三四五六七八九十两几每]")
+# ABAB verb forms a report may use on purpose (研究研究): none seen in the corpus; kept as a list.
+_DOUBLE_WORDS = frozenset({"研究", "讨论", "学习", "商量", "考虑", "看看"})
+# "一是…二是…三是" enumerations, and what ends one (a line, a sub-heading).
+_ENUM_WORD = re.compile(r"(?<![\u4e00-\u9fff])([一二三四五六七八九十]{1,2})是(?=[\u4e00-\u9fff])")
+_CN_VALUE = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+_ENUM_BREAK = re.compile(r"\n|[（(][一二三四五六七八九十]+[)）]|(?<![\u4e00-\u9fff])[一二三四五六七八九十]、")
+_NUMERALS_ALL = "一二三四五六七八九十"
+# A sentence that says how the fee went, in the words reports use: "未收取信息处理费", "本年度信息公开
+# 处理费收费情况…未发生政府信息公开收费事项", "未产生政府信息公开信息处理费用", "信息处理费0元".
+_FEE_STATEMENT = re.compile(r"(?:未|没有|无|不)(?:产生|收取|发生|涉及|存在)[^。;\n]{0,16}?(?:处理费|费用|收费)"
+                            r"|处理费[^。;\n]{0,24}?(?:0元|零|未|无|没有|不)|收费(?:情况|事项)")
+
+
 # ---------------------------------------------------------------------------------------------- rules
 
 @dataclass(frozen=True)
@@ -61,6 +123,29 @@ class Rule:
     description_en: str
     identity: str | None = None
     params: dict | None = None
+    formats: tuple[str, ...] = ("2019", "2021")
+    years: tuple[int | None, int | None] = (None, None)     # first and last report year, None = open
+
+    def applies(self, report: Report) -> bool:
+        """Whether the rule speaks to ``report``: its format version and year are in the rule's scope.
+        The version is the one the report was due in: from the year 2021 on that is the 2021 format, even
+        for a report filled in the old tables (old_template reports that); before, the version its
+        tables show. An unknown version or year does not silence a rule (the other may still place it)."""
+        due = "2021" if report.year is not None and report.year >= 2021 else report.format_version
+        if due is not None and due not in self.formats:
+            return False
+        lo, hi = self.years
+        y = report.year
+        return y is None or ((lo is None or y >= lo) and (hi is None or y <= hi))
+
+    @property
+    def scope(self) -> str:
+        """The scope in words, as ``reportkit rules`` shows it ("2021格式；2021年起")."""
+        fmt = "、".join(self.formats) + "格式"
+        lo, hi = self.years
+        yrs = ("各年度" if lo is None and hi is None else f"{lo}年起" if hi is None else
+               f"{hi}年及以前" if lo is None else f"{lo}–{hi}年")
+        return f"{fmt}；{yrs}"
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,9 +153,13 @@ def _rules() -> dict[str, Rule]:
     raw = yaml.safe_load(resources.files("reportkit").joinpath("data/rules.yaml").read_text(encoding="utf-8"))
     out: dict[str, Rule] = {}
     for r in raw["rules"]:
+        formats = tuple(str(f) for f in r["formats"])
+        years = _parse_years(str(r["years"]))
         rule = Rule(id=r["id"], category=r["category"], severity=r["severity"], basis=r["basis"],
                     origin=r["origin"], description=r["description"], description_en=r["description_en"],
-                    identity=r.get("identity"), params=r.get("params"))
+                    identity=r.get("identity"), params=r.get("params"), formats=formats, years=years)
+        if not set(formats) <= set(spec().versions):
+            raise ValueError(f"rules.yaml: rule {rule.id!r} names an unknown format version")
         if rule.id in out:
             raise ValueError(f"rules.yaml: rule {rule.id!r} is defined twice")
         if rule.severity not in SEVERITIES or rule.origin not in ORIGINS:
@@ -79,10 +168,26 @@ def _rules() -> dict[str, Rule]:
     return out
 
 
+def _parse_years(text: str) -> tuple[int | None, int | None]:
+    """``all``, ``2021-``, ``-2020`` or ``2021-2023`` → (first, last), None for an open end."""
+    if text == "all":
+        return None, None
+    m = re.fullmatch(r"(\d{4})?-(\d{4})?", text)
+    if not m or not (m.group(1) or m.group(2)):
+        raise ValueError(f"rules.yaml: years {text!r} is not all, YYYY-, -YYYY or YYYY-YYYY")
+    return (int(m.group(1)) if m.group(1) else None, int(m.group(2)) if m.group(2) else None)
+
+
 def rules() -> pd.DataFrame:
-    """Every rule the checker runs: id, category, severity, basis, origin, description (zh, en)."""
+    """Every rule the checker runs: id, category, severity, basis, origin, description (zh, en), and
+    its scope: the format versions and report years it applies to (``formats``, ``years``, ``scope``)."""
     cols = ["id", "category", "severity", "basis", "origin", "description", "description_en"]
-    return pd.DataFrame([{c: getattr(r, c) for c in cols} for r in _rules().values()], columns=cols)
+    out = []
+    for r in _rules().values():
+        row = {c: getattr(r, c) for c in cols}
+        row.update(formats=list(r.formats), years=[r.years[0], r.years[1]], scope=r.scope)
+        out.append(row)
+    return pd.DataFrame(out, columns=[*cols, "formats", "years", "scope"])
 
 
 _IMPL: dict[str, Callable[["_Ctx"], None]] = {}
@@ -126,6 +231,11 @@ class _Ctx:
         # furniture without a full stop, so the test is for text copies only.
         copied = report.kind != "html"
         self.cut_end = self._cut_end() if copied else None
+        # The loader may record a cut it saw itself (a text ending right after a heading).
+        for n in report.notes:
+            if isinstance(n, dict) and n.get("kind") in ("truncated", "truncation"):
+                at = n.get("at", n.get("end"))
+                self.cut_end = at if isinstance(at, int) else len(report.text.rstrip())
         self.cut_start = (copied and self.first_present is not None and self.first_present > 1
                           and report.preamble_end < 120)
 
@@ -177,7 +287,30 @@ class _Ctx:
                 out.append(a)
         return out
 
+    def cut_after_heading(self, number: int) -> bool:
+        """True when the text stops right after heading ``number``: its empty body is the cut."""
+        return self.cut_inside(number) and self.report.section(number).is_empty(self.text)
+
+    def beyond_cut(self, tid: str, rid: str, t: Table, tr: TableRead) -> bool:
+        """True when row ``rid`` of a table the capture was cut inside comes after every row read: it was
+        never reached, so it is listed in the truncation finding, not reported missing."""
+        if not self.cut_inside(_section_of(tid)):
+            return False
+        order = {r.id: k for k, r in enumerate(t.rows)}
+        seen = [order[r] for r, _ in tr.cells if r in order]
+        seen += [order[i.row] for i in tr.issues if i.row in order]
+        return not seen or order.get(rid, 0) > max(seen)
+
     # -- output
+    def emit_as(self, rule_id: str, *args, **kw) -> None:
+        """Emit under another rule: a rule that finds its case is really another's (a missing heading
+        that is there under a variant title) reports it where the reader looks for it."""
+        own, self.rule = self.rule, _rules()[rule_id]
+        try:
+            self.emit(*args, **kw)
+        finally:
+            self.rule = own
+
     def emit(self, message: str, message_en: str, *, start: int | None = None, end: int | None = None,
              section: object = ..., table: str | None = None, row: str | None = None,
              column: str | None = None, severity: str | None = None, origin: str | None = None) -> None:
@@ -253,24 +386,81 @@ def _table(table_id: str, version: str) -> Table:
 
 # ---------------------------------------------------------------------------------------------- structure
 
+
+def _variant_heading(ctx: _Ctx, number: int) -> tuple[int, int] | None:
+    """Span of heading ``number`` written in words the loader did not take, between its neighbours."""
+    before = [x for x in ctx.report.sections if x.present and x.number < number]
+    after = [x for x in ctx.report.sections if x.present and x.number > number]
+    lo = max((x.body_start for x in before), default=0)
+    hi = min((x.start for x in after), default=len(ctx.ft))
+    pat = re.compile(_HEADING_AT + _NUMERALS[number - 1] + r"\s*[、.．]\s*([^。\n]{2,24})")
+    for m in pat.finditer(ctx.ft, lo, hi):
+        words, head = _TITLE_WORDS[number], m.group(1)[:16]      # the title, not the text run into it
+        if sum(w in head for w in words) >= (2 if number == 6 else 1):
+            last = max(head.rfind(w) + len(w) for w in words if w in head)
+            tail = re.match(r"(?:情况|措施|计划|事项)?", m.group(1)[last:]).end()
+            return m.start(), m.start(1) + last + tail
+    return None
+
+
+def _renumbered(ctx: _Ctx, number: int) -> tuple[int, int, str] | None:
+    """Where the title of section ``number`` stands under another numeral ("三、主动公开政府信息情况" in an
+    annex that numbers its tables from 一): (start, end, numeral written)."""
+    key = spec().section(number).title[2:]
+    pat = re.compile(_HEADING_AT + r"([一二三四五六七八九十])\s*[、.．]\s*" + re.escape(key))
+    for m in pat.finditer(ctx.ft):
+        if m.group(1) != _NUMERALS[number - 1]:
+            return m.start(), m.end(), m.group(1)
+    return None
+
+
 @_rule("section_missing")
 def _section_missing(ctx: _Ctx) -> None:
+    # Headings numbered differently from the format (an annex numbering its tables from 一) are one fault,
+    # reported once with the headings listed: found here, or recorded by the loader on the section
+    # ("renumbered") or in the report's notes (kind "renumbered", with "section" and a span).
+    renumbered: list[tuple[int, int | None, int | None]] = []
+    for n in ctx.report.notes:
+        if isinstance(n, dict) and n.get("kind") in ("renumbered", "heading_renumbered") and n.get("section"):
+            renumbered.append((int(n["section"]), n.get("start"), n.get("end")))
     for s in ctx.report.sections:
-        if s.present:
+        if s.present and getattr(s, "renumbered", None):
+            renumbered.append((s.number, s.start, s.body_start))
+    noted = {number for number, _, _ in renumbered}
+    for s in ctx.report.sections:
+        if s.present or s.number in noted:
             continue
         after_cut = ctx.cut_end is not None and s.number > (ctx.last_present or 0)
         before_start = ctx.cut_start and s.number < ctx.first_present
         if after_cut or before_start:
-            where, where_en = (("文本在此之前已中断", "the text stops before it") if after_cut
-                               else ("文本从后面的部分才开始", "the text starts after it"))
-            ctx.emit(f"未见{_sec_name(s.number)}的标题；{where}，可能是复制时丢失。",
-                     f"Section {_NUMERALS[s.number - 1]} ({s.title}) is not in the text; {where_en}, "
-                     "so it may have been lost in copying.",
-                     start=s.start, section=s.number, origin="undetermined")
-        else:
-            ctx.emit(f"缺少{_sec_name(s.number)}。",
-                     f"Section {_NUMERALS[s.number - 1]} ({s.title}) is missing.",
-                     start=s.start, section=s.number)
+            continue                        # never reached: listed in the one truncation finding
+        variant = _variant_heading(ctx, s.number)
+        if variant is not None:
+            a, b = variant
+            written = re.sub(r"\s+", " ", ctx.text[a:b]).strip()
+            ctx.emit_as("section_renamed",
+                        f"第{_NUMERALS[s.number - 1]}部分标题写作「{written}」，格式规定为「{s.title}」"
+                        "（措辞不同，未按标准标题识别）。",
+                        f"Heading {written!r} stands for section {_NUMERALS[s.number - 1]} ({s.title}) in other "
+                        "words.", start=a, end=b, section=s.number)
+            continue
+        moved = _renumbered(ctx, s.number)
+        if moved is not None:
+            renumbered.append((s.number, moved[0], moved[1]))
+            continue
+        ctx.emit(f"缺少{_sec_name(s.number)}。",
+                 f"Section {_NUMERALS[s.number - 1]} ({s.title}) is missing.",
+                 start=s.start, section=s.number)
+    if renumbered:
+        renumbered.sort()
+        parts = "、".join((f"「{ctx.text[a:b].strip()}」" if a is not None and b is not None else "")
+                         + f"（应为第{_NUMERALS[n - 1]}部分）" for n, a, b in renumbered)
+        spans = [(a, b) for _, a, b in renumbered if a is not None and b is not None]
+        ctx.emit(f"部分标题的序号与格式不一致（如附件另行编号）：{parts}。内容在，序号不同。",
+                 f"Headings are numbered differently from the format (e.g. an annex numbering its own): "
+                 f"sections {', '.join(_NUMERALS[n - 1] for n, _, _ in renumbered)}; the content is there.",
+                 start=min((a for a, _ in spans), default=None), end=max((b for _, b in spans), default=None),
+                 section=None, severity="warning")
 
 
 @_rule("section_order")
@@ -329,8 +519,8 @@ def _table_origin(ctx: _Ctx) -> tuple[str, str, str]:
 @_rule("section_empty")
 def _section_empty(ctx: _Ctx) -> None:
     for s in ctx.report.sections:
-        if not s.is_empty(ctx.text):
-            continue
+        if not s.is_empty(ctx.text) or ctx.cut_after_heading(s.number):
+            continue                        # a text stopping at a heading is the cut, reported once
         tid = spec().section(s.number).table
         if tid is None:
             ctx.emit(f"{_sec_name(s.number)}只有标题，没有内容。",
@@ -355,14 +545,57 @@ def _table_missing(ctx: _Ctx) -> None:
         if tr is not None and tr.cells:
             continue
         if ctx.cut_inside(s.number):
-            origin, note, note_en = "undetermined", "（文本在此部分中断）", " (the text stops inside this section)"
-        else:
-            origin, note, note_en = _table_origin(ctx)
+            continue                        # the table may lie beyond the cut: part of the truncation finding
+        origin, note, note_en = _table_origin(ctx)
         what = "只见表头、不见任何数据行" if tr is not None else "有文字但没有统计表"
         what_en = "shows the table header but no data row" if tr is not None else "has text but no table"
         ctx.emit(f"{_sec_name(s.number)}{what}{note}。",
                  f"Section {_NUMERALS[s.number - 1]} ({s.title}) {what_en}{note_en}.",
                  start=s.start, end=s.body_start, section=s.number, table=tid, origin=origin)
+
+
+@functools.lru_cache(maxsize=None)
+def _label_pattern(label: str) -> re.Pattern:
+    """A row label as it may stand in a capture: its enumerator with or without the dot, spaces anywhere
+    between its characters (full-width forms are folded already)."""
+    key = fold(label)
+    m = re.match(r"^(\d+)\s*[.．、]\s*", key)
+    head = rf"{m.group(1)}\s*[.．、]?\s*" if m else ""
+    body = key[m.end():] if m else key
+    body = re.sub(r"[（(].*[)）]$", "", body)        # the remark in brackets after （二）部分公开
+    return re.compile(head + r"\s*".join(re.escape(ch) for ch in body if not ch.isspace()))
+
+
+def _found_rows(ctx: _Ctx, tr: TableRead, t: Table, rows) -> dict[str, tuple[int, int, str]]:
+    """Rows the reader did not take whose label is in the table's text: row id → (start, end, digits
+    after the label). Digits mean the row's cells ran together with its label ("现行有效件数规章000",
+    "00000003.其他 0200002"); none mean the row is printed without numbers. A digit right before an
+    enumerated label is the previous row's, and a digit right before the next label ("…申请3.其他") is
+    that label's enumerator: neither belongs to the row."""
+    out = {}
+    if tr.start is None or tr.end is None:
+        return out
+    lo, hi = tr.start, min(len(ctx.ft), tr.end + 40)
+    for r in rows:
+        for label in (r.label, *r.variants):
+            m = _label_pattern(label).search(ctx.ft, lo, hi)
+            if m is None:
+                continue
+            run = _DIGIT_RUN.match(ctx.ft, m.end())
+            digits, end = "", m.end()
+            if run:
+                digits, end = run.group(1), run.end(1)
+                if _NEXT_ENUM.match(ctx.ft, end - 1):
+                    digits, end = digits[:-1], end - 1
+                digits = re.sub(r"[\s|]+", " ", digits).strip()
+                end = m.end() + len(ctx.ft[m.end():end].rstrip()) if digits else m.end()
+            out[r.id] = (m.start(), end, digits)
+            break
+    return out
+
+
+def _glued_rows(ctx: _Ctx, tr: TableRead, t: Table, rows) -> dict[str, tuple[int, int, str]]:
+    return {k: v for k, v in _found_rows(ctx, tr, t, rows).items() if v[2]}
 
 
 @_rule("table_rows_missing")
@@ -371,30 +604,25 @@ def _table_rows_missing(ctx: _Ctx) -> None:
         if tr is None or not tr.cells:
             continue
         t = _table_of(tr)
-        have = {r for r, _ in tr.cells}
-        missing = [r for r in t.data_rows if r.id not in have]
+        have = {r for r, _ in tr.cells} | {i.row for i in tr.issues if i.row}
+        missing = [r for r in t.data_rows if r.id not in have and not ctx.beyond_cut(tid, r.id, t, tr)]
+        found = _found_rows(ctx, tr, t, missing)
+        bare = [r for r in missing if r.id in found and not found[r.id][2]]
+        missing = [r for r in missing if r.id not in found]     # glued ones: cells_run_together lists them
+        if bare:
+            a, b = min(found[r.id][0] for r in bare), max(found[r.id][1] for r in bare)
+            ctx.emit_as("row_without_values",
+                        f"{_TABLE_NO[tid]}{'、'.join(f'「{_short_row(t, r.id)}」' for r in bare)}行只有标签，没有数字"
+                        "（空白不等于0）。",
+                        f"Table {_TABLE_NO[tid][1]}: rows {', '.join(r.id for r in bare)} are printed without "
+                        "numbers (a blank is not 0).", start=a, end=b, table=tid,
+                        row=bare[0].id if len(bare) == 1 else None)
         if not missing:
             continue
-        num = _section_of(tid)
-        cut = ctx.cut_inside(num)
-        glued = any(i.kind == "run_together" for i in tr.issues)
         names = "、".join(_short_row(t, r.id) for r in missing[:6]) + ("等" if len(missing) > 6 else "")
-        if cut:
-            note, note_en = ("；文本在此表中中断，缺行可能是复制时截断",
-                             "; the text stops inside this table, so they may have been cut off in copying")
-        elif glued:
-            # Where digits ran together, a row label may be glued to them too ("00000003.其他") and so
-            # not be recognised: the row may be there.
-            note, note_en = ("；此表有数字连写，行标签可能也与数字连在一起而未能识别",
-                             "; digits run together in this table, so a row label may be glued to them and "
-                             "not recognised")
-        else:
-            note, note_en = "", ""
-        ctx.emit(f"{_TABLE_NO[tid]}缺少{len(missing)}行：{names}{note}。",
-                 f"Table {_TABLE_NO[tid][1]} lacks {len(missing)} rows: "
-                 f"{', '.join(r.id for r in missing)}{note_en}.",
-                 start=tr.end, table=tid, row=missing[0].id if len(missing) == 1 else None,
-                 origin="undetermined" if cut or glued else None)
+        ctx.emit(f"{_TABLE_NO[tid]}缺少{len(missing)}行：{names}。",
+                 f"Table {_TABLE_NO[tid][1]} lacks {len(missing)} rows: {', '.join(r.id for r in missing)}.",
+                 start=tr.end, table=tid, row=missing[0].id if len(missing) == 1 else None)
 
 
 @_rule("row_without_values")
@@ -414,12 +642,18 @@ def _row_without_values(ctx: _Ctx) -> None:
                      f"Table {_TABLE_NO[tid][1]}: {len(issues)} rows are printed without a single number "
                      "(an unfilled template).", start=start, end=end, table=tid)
             continue
-        for i in issues:
-            label = _short_row(t, i.row) if i.row else "数据行"
-            ctx.emit(f"{_TABLE_NO[tid]}「{label}」行只有标签，没有数字。",
-                     f"Table {_TABLE_NO[tid][1]}: row {i.row} is printed without numbers.",
-                     start=i.start if i.start is not None else tr.start,
-                     end=i.end if i.start is not None else tr.end, table=tid, row=i.row)
+        dup = {i.row for i in tr.issues if i.kind == "duplicate_row"}
+        names = "、".join(f"「{_short_row(t, i.row) if i.row else '数据行'}」" for i in issues)
+        note, note_en = (("；这些行在表中出现不止一次，另一处可能才是数字所在（版式混乱）",
+                          "; these rows appear more than once, the numbers may be in the other copy")
+                         if dup & {i.row for i in issues} else ("", ""))
+        spans = [i for i in issues if i.start is not None]
+        ctx.emit(f"{_TABLE_NO[tid]}{names}行只有标签，没有数字{note}。",
+                 f"Table {_TABLE_NO[tid][1]}: rows {', '.join(str(i.row) for i in issues)} are printed without "
+                 f"numbers{note_en}.",
+                 start=min((i.start for i in spans), default=tr.start),
+                 end=max((i.end for i in spans), default=tr.end), table=tid,
+                 row=issues[0].row if len(issues) == 1 else None)
 
 
 def _issue_rows(ctx: _Ctx, kinds: tuple[str, ...]):
@@ -431,7 +665,7 @@ def _issue_rows(ctx: _Ctx, kinds: tuple[str, ...]):
                 yield tid, tr, _table_of(tr), i
 
 
-_KNOWN_ISSUES = ("no_values", "run_together", "non_numeric", "duplicate_row", "cell_count")
+_KNOWN_ISSUES = ("no_values", "run_together", "ambiguous_split", "non_numeric", "duplicate_row", "cell_count")
 
 
 @_rule("cell_count")
@@ -440,9 +674,9 @@ def _cell_count(ctx: _Ctx) -> None:
         n = len(t.columns_for(i.row)) if i.row else len(t.columns)
         got = len(i.raw.split()) if i.raw else 0
         label = _short_row(t, i.row) if i.row and t.id != "appeals" else "数据行"
-        cut = ctx.cut_end is not None and i.end is not None and ctx.cut_end - i.end <= 8
-        note, note_en = (("；文本在此行中断", "; the text stops in this row") if cut else
-                         ("；复制时空白单元格常会消失", "; empty cells often vanish when a page is copied"))
+        if _at_cut(ctx, i):
+            continue                        # the text stops in this row: listed in the truncation finding
+        note, note_en = "；复制时空白单元格常会消失", "; empty cells often vanish when a page is copied"
         ctx.emit(f"{_TABLE_NO[tid]}「{label}」行有{got}个单元格，格式为{n}个，无法确定数字所属的列{note}。",
                  f"Table {_TABLE_NO[tid][1]}, row {i.row}: {got} cells where the format has {n}; the numbers "
                  f"cannot be placed in columns{note_en}.",
@@ -462,21 +696,74 @@ def _cell_count(ctx: _Ctx) -> None:
                      start=i.start, end=i.end, table=tid, row=i.row, column=i.column)
 
 
+def _quote_digits(raw: str | None) -> str:
+    return re.sub(r"\s+", " ", raw or "").strip()
+
+
 @_rule("cells_run_together")
 def _cells_run_together(ctx: _Ctx) -> None:
-    for tid, tr, t, i in _issue_rows(ctx, ("run_together",)):
-        n = len(t.columns_for(i.row)) if i.row else len(t.columns)
-        label = _short_row(t, i.row) if i.row and t.id != "appeals" else "数据行"
-        ctx.emit(f"{_TABLE_NO[tid]}「{label}」行的数字连在一起（“{i.raw}”），应为{n}个单元格："
-                 "复制网页时丢失了单元格分隔，不作拆分猜测。",
-                 f"Table {_TABLE_NO[tid][1]}, row {i.row}: digits run together ({i.raw!r}) for {n} cells; the "
-                 "cell boundaries were lost in copying and are not guessed.",
-                 start=i.start, end=i.end, table=tid, row=i.row)
+    """One finding per table for the rows whose cells ran together (one capture fault, its rows listed),
+    one per row whose digits split more than one way (its candidates listed), and one per table whose
+    rows the reader split by the format's sums (the numbers are a reading, not printed apart)."""
+    for tid, tr in ctx.report.tables.items():
+        if tr is None:
+            continue
+        t = _table_of(tr)
+        label = (lambda rid: _short_row(t, rid) if rid and t.id != "appeals" else "数据行")
+        for i in tr.issues:
+            if i.kind != "ambiguous_split":
+                continue
+            cands = list(getattr(i, "candidates", None) or [])
+            shown = "；".join("|".join(_num(v) for v in c) if isinstance(c, (list, tuple)) else str(c)
+                             for c in cands[:4]) + ("等" if len(cands) > 4 else "")
+            ctx.emit(f"{_TABLE_NO[tid]}「{label(i.row)}」行的数字连在一起（“{_quote_digits(i.raw)}”），可拆分为"
+                     f"{len(cands)}种读法：{shown}；无法确定是哪一种，不作取舍。",
+                     f"Table {_TABLE_NO[tid][1]}, row {i.row}: the run-together digits {i.raw!r} split "
+                     f"{len(cands)} ways ({shown}); none is chosen.",
+                     start=i.start, end=i.end, table=tid, row=i.row)
+        runs = [i for i in tr.issues if i.kind == "run_together"]
+        have = {r for r, _ in tr.cells} | {i.row for i in tr.issues if i.row}
+        absent = [r for r in t.data_rows if r.id not in have and not ctx.beyond_cut(tid, r.id, t, tr)]
+        glued = _glued_rows(ctx, tr, t, absent) if tr.cells else {}
+        if runs or glued:
+            items = [(i.start, _short_row(t, i.row) if i.row and t.id != "appeals" else "数据行",
+                      _quote_digits(i.raw), i.end) for i in runs]
+            items += [(a, _short_row(t, rid), f"{ctx.text[a:b].strip()}", b) for rid, (a, b, _) in glued.items()]
+            items.sort(key=lambda x: (x[0] is None, x[0] or 0))
+            # Every row with its digits as printed: the one finding carries what the per-row ones did.
+            shown = "、".join(f"「{name}」（“{raw}”）" for _, name, raw, _ in items)
+            more = f"，共{len(items)}行"
+            note = (f"；其中{len(glued)}行未被识别为表格行（标签与数字连写或版式混乱），其数字未读取" if glued else "")
+            starts = [x[0] for x in items if x[0] is not None]
+            ends = [x[3] for x in items if x[3] is not None]
+            rows = [i.row for i in runs] + list(glued)
+            ctx.emit(f"{_TABLE_NO[tid]}的数字连在一起，复制网页时丢失了单元格分隔，不作拆分猜测：{shown}{more}{note}。",
+                     f"Table {_TABLE_NO[tid][1]}: digits run together in {len(items)} rows "
+                     f"({', '.join(str(r) for r in rows)}); the cell boundaries were lost in copying and are "
+                     "not guessed.",
+                     start=min(starts) if starts else tr.start, end=max(ends) if ends else tr.end, table=tid,
+                     row=rows[0] if len(rows) == 1 else None)
+        split = sorted({rid for (rid, _), c in tr.cells.items() if getattr(c, "how", None) == "split"},
+                       key=[r.id for r in t.rows].index)
+        if split:
+            cells = [c for (rid, _), c in tr.cells.items() if rid in split and c.start is not None]
+            rules_used = sorted({str(getattr(c, "rule", "")) for (rid, _), c in tr.cells.items()
+                                 if rid in split and getattr(c, "rule", None)})
+            by = f"（依据：{'、'.join(rules_used)}）" if rules_used else ""
+            ctx.emit(f"{_TABLE_NO[tid]}有{len(split)}行数字连写，已按格式的勾稽关系拆分为唯一读法{by}："
+                     f"{'、'.join(label(r) for r in split[:8])}{'等' if len(split) > 8 else ''}。",
+                     f"Table {_TABLE_NO[tid][1]}: {len(split)} rows had run-together digits, split the only "
+                     f"way the format's sums allow: {', '.join(split)}.",
+                     start=min((c.start for c in cells), default=tr.start),
+                     end=max((c.end for c in cells), default=tr.end), table=tid,
+                     row=split[0] if len(split) == 1 else None, severity="info")
 
 
 @_rule("duplicate_row")
 def _duplicate_row(ctx: _Ctx) -> None:
     for tid, tr, t, i in _issue_rows(ctx, ("duplicate_row",)):
+        if any(j.kind == "no_values" and j.row == i.row for j in tr.issues):
+            continue                        # row_without_values names the row and says it recurs
         ctx.emit(f"{_TABLE_NO[tid]}「{_short_row(t, i.row)}」行出现两次，只采用第一次。",
                  f"Table {_TABLE_NO[tid][1]}: row {i.row} appears twice; the first one is used.",
                  start=i.start, end=i.end, table=tid, row=i.row)
@@ -490,7 +777,7 @@ def _count_not_a_number(ctx: _Ctx) -> None:
         t = _table_of(tr)
         by_row: dict[str, list] = {}
         for (rid, cid), c in tr.cells.items():
-            if c.state == "blank":
+            if c.state == "blank" and not _WITH_UNIT.fullmatch(fold(c.raw or "").strip()):
                 by_row.setdefault(rid, []).append(c)
         for rid, cells in by_row.items():
             order = {c.id: k for k, c in enumerate(t.columns)}
@@ -506,6 +793,38 @@ def _count_not_a_number(ctx: _Ctx) -> None:
                      f"Table {_TABLE_NO[tid][1]}, row {rid}: {what_en} where a count belongs (a blank is not 0).",
                      start=start, end=end, table=tid, row=rid,
                      column=cells[0].column if len(cells) == 1 else None)
+
+
+@_rule("cell_unit")
+def _cell_unit(ctx: _Ctx) -> None:
+    """A cell holding a number with a unit: fine when the unit is the column's, worth a word when the
+    reader could not take it, and a warning when the unit differs from the column's ("120000元" in the
+    万元 column of 行政事业性收费: read as printed, it is 10 000 times too large)."""
+    for tid, tr in ctx.report.tables.items():
+        if tr is None:
+            continue
+        t = _table_of(tr)
+        for (rid, cid), c in tr.cells.items():
+            col = t.column(cid)
+            if c.state == "blank":
+                m = _WITH_UNIT.fullmatch(fold(c.raw or "").strip())
+                if m:
+                    ctx.emit(f"{_cell_ref(t, rid, cid)}写作「{c.raw}」：数字带了单位，未作为数值读取（不是空白）。",
+                             f"Table {_TABLE_NO[tid][1]} [{rid}/{cid}] holds {c.raw!r}: a number with its unit, "
+                             "not read as a value (it is not blank).", start=c.start, end=c.end, table=tid,
+                             row=rid, column=cid, severity="info", origin="undetermined")
+                continue
+            if c.state != "value" or c.end is None or not col.unit:
+                continue
+            after = re.match(r"\s*(万元|元)", ctx.ft[c.end:c.end + 4])
+            if after and after.group(1) != col.unit and c.value:
+                as_col = {("元", "万元"): c.value / 10000, ("万元", "元"): c.value * 10000}.get((after.group(1), col.unit))
+                conv = f"（折合{_num(round(as_col, 6))}{col.unit}）" if as_col is not None else ""
+                ctx.emit(f"{_cell_ref(t, rid, cid)}写作「{ctx.text[c.start:c.end + after.end()]}」{conv}，而格式的单位是"
+                         f"{col.unit}：表中数字按格式读作{_num(c.value)}{col.unit}，单位不符。",
+                         f"Table {_TABLE_NO[tid][1]} [{rid}/{cid}] is written "
+                         f"{ctx.text[c.start:c.end + after.end()]!r} where the format's unit is {col.unit}.",
+                         start=c.start, end=c.end + after.end(), table=tid, row=rid, column=cid)
 
 
 def _find(ctx: _Ctx, pattern: re.Pattern, lo: int | None = None, hi: int | None = None):
@@ -783,25 +1102,67 @@ def _report_parts(ctx: _Ctx, sent: re.Match, found: list[tuple[int, int, int]]) 
 
 # ---------------------------------------------------------------------------------------------- capture
 
+def _not_reached(ctx: _Ctx) -> tuple[list[str], list[str]]:
+    """What the format requires that lies beyond the cut(s): (zh parts, en parts), for the one
+    truncation finding that stands for all of them."""
+    zh, en = [], []
+    if ctx.cut_start:
+        first = ctx.first_present
+        zh.append(f"第一至{_NUMERALS[first - 2]}部分" if first > 2 else "第一部分")
+        en.append(f"sections 一 to {_NUMERALS[first - 2]}" if first > 2 else "section 一")
+    if ctx.cut_end is None:
+        return zh, en
+    last = ctx.last_present
+    if last and ctx.cut_after_heading(last):
+        zh.append(f"第{_NUMERALS[last - 1]}部分的内容（文本止于其标题）")
+        en.append(f"the body of section {_NUMERALS[last - 1]} (the text stops at its heading)")
+    for tid in TABLE_IDS:
+        tr = ctx.report.tables.get(tid)
+        if tr is None or not ctx.cut_inside(_section_of(tid)):
+            continue
+        t = _table_of(tr)
+        have = {r for r, _ in tr.cells}
+        rows = [r for r in t.data_rows if r.id not in have and ctx.beyond_cut(tid, r.id, t, tr)]
+        partial = [i.row for i in tr.issues if i.kind == "cell_count" and _at_cut(ctx, i)]
+        if rows or partial:
+            first = _short_row(t, (partial or [rows[0].id])[0])
+            n = len(rows) + len(partial)
+            zh.append(f"{_TABLE_NO[tid]}自「{first}」起的{n}行")
+            en.append(f"{n} rows of table {_TABLE_NO[tid][1]} from {(partial or [rows[0].id])[0]}")
+    if last and last < 6:
+        zh.append(f"第{_NUMERALS[last]}至六部分" if last < 5 else "第六部分")
+        en.append(f"sections {_NUMERALS[last]} to 六" if last < 5 else "section 六")
+    return zh, en
+
+
+def _at_cut(ctx: _Ctx, issue) -> bool:
+    return ctx.cut_end is not None and issue.end is not None and ctx.cut_end - issue.end <= 8
+
+
 @_rule("text_incomplete")
 def _text_incomplete(ctx: _Ctx) -> None:
+    """One finding for a capture cut short, however many sections, rows and cells the cut took: they are
+    listed in it, and the structure rules stay silent about them."""
+    if ctx.cut_end is None and not ctx.cut_start:
+        return
+    zh, en = _not_reached(ctx)
+    where, where_en = [], []
+    if ctx.cut_start:
+        s = ctx.report.section(ctx.first_present)
+        where.append(f"从第{_NUMERALS[ctx.first_present - 1]}部分开始，前面没有标题和导语")
+        where_en.append(f"starts at section {_NUMERALS[ctx.first_present - 1]} with no title or introduction")
+        start, end = s.start, s.body_start
     if ctx.cut_end is not None:
         end = ctx.cut_end
         start = max(0, end - 12)
-        last = ctx.last_present
-        later = ("" if not last or last == 6 else
-                 "，第六部分未见" if last == 5 else f"，第{_NUMERALS[last]}至六部分未见")
-        later_en = (f"; sections {_NUMERALS[last]} to 六 are not in it" if last and last < 6 else "")
         tail = re.sub(r"\s+", " ", ctx.text[start:end]).strip()
-        ctx.emit(f"文本在句子或表格中间结束（「{tail}」）{later}：看来复制时被截断，其后内容无法检查。",
-                 f"The text ends mid-sentence or mid-table ({tail!r}){later_en}; it looks "
-                 "cut off when copied, and what followed cannot be checked.", start=start, end=end)
-    if ctx.cut_start:
-        s = ctx.report.section(ctx.first_present)
-        ctx.emit(f"文本从第{_NUMERALS[ctx.first_present - 1]}部分开始，前面没有标题和导语：看来只复制了报告的一部分。",
-                 f"The text starts at section {_NUMERALS[ctx.first_present - 1]} with no title or introduction "
-                 "before it; only part of the report seems to have been copied.",
-                 start=s.start, end=s.body_start)
+        where.append(f"在句子或表格中间结束（「{tail}」）")
+        where_en.append(f"ends mid-sentence or mid-table ({tail!r})")
+    missing = f"；未见：{'、'.join(zh)}" if zh else ""
+    missing_en = f"; not in it: {', '.join(en)}" if en else ""
+    ctx.emit(f"文本{'，又'.join(where)}：看来复制时被截断，截断处以外的内容无法检查{missing}。",
+             f"The text {' and '.join(where_en)}: it looks cut off when copied, and what lies beyond the cut "
+             f"cannot be checked{missing_en}.", start=start, end=end)
 
 
 @_rule("table_in_asset")
@@ -851,6 +1212,7 @@ def _check_identity(ctx: _Ctx) -> None:
         note = "这是模板表头印明的唯一勾稽关系" if ident.official else "此关系由表格结构推出，格式未明文印出"
         note_en = ("the only identity printed in the template" if ident.official
                    else "implied by the table, not printed in the format")
+        failed = []
         for lhs, rhs, scope in ident.equations:
             try:
                 lv = [(r, c, values[(r, c)]) for r, c in lhs]
@@ -866,6 +1228,9 @@ def _check_identity(ctx: _Ctx) -> None:
             row = next(iter(rows)) if len(rows) == 1 else None
             where = f"「{scope}」列" if col else (f"「{scope}」" if t.id == "appeals" else f"「{_short_row(t, row)}」行")
             spans = [c for c in (tr.cells[k] for k in (*lhs, *rhs)) if c.start is not None]
+            if rule.identity == _GROUPED_IDENTITY:
+                failed.append((row, ls, rs, spans))
+                continue
             ctx.emit(f"{_TABLE_NO[tid]}{where}：{_sum_text(t, lv, bool(col))} = {_num(ls)}，而 "
                      f"{_sum_text(t, rv, bool(col))} = {_num(rs)}，两者应相等（{ident.description}；{note}）。",
                      f"Table {_TABLE_NO[tid][1]} [{scope}]: "
@@ -875,6 +1240,37 @@ def _check_identity(ctx: _Ctx) -> None:
                      start=min(c.start for c in spans) if spans else None,
                      end=max(c.end for c in spans) if spans else None,
                      table=tid, row=row, column=col)
+        if failed:
+            _emit_row_totals(ctx, tid, t, failed, ident, note, note_en)
+
+
+# Table 三's 总计 column against the applicant columns: one finding per table, the rows listed. A wrong
+# 总计 column (all zeros beside non-zero parts, corpus complete/103, 109) is one fault, not one per row.
+_GROUPED_IDENTITY = "requests_row_total"
+
+
+def _emit_row_totals(ctx: _Ctx, tid: str, t: Table, failed: list, ident, note: str, note_en: str) -> None:
+    if len(failed) == 1:
+        row, ls, rs, spans = failed[0]
+        ctx.emit(f"{_TABLE_NO[tid]}「{_short_row(t, row)}」行：总计 {_num(ls)}，而自然人与法人或其他组织各列之和为"
+                 f"{_num(rs)}，两者应相等（{ident.description}；{note}）。",
+                 f"Table {_TABLE_NO[tid][1]} [{row}]: total {_num(ls)} but the applicant columns add up to "
+                 f"{_num(rs)} ({ident.description_en}; {note_en}).",
+                 start=min((c.start for c in spans), default=None), end=max((c.end for c in spans), default=None),
+                 table=tid, row=row)
+        return
+    zero = all(ls == 0 and rs > 0 for _, ls, rs, _ in failed)
+    listed = "、".join(f"「{_short_row(t, row)}」总计{_num(ls)}（各列之和{_num(rs)}）" for row, ls, rs, _ in failed)
+    why, why_en = (("总计列填了0，而申请人各列有数：", "the 总计 column holds 0 beside non-zero applicant columns: ")
+                   if zero else ("", ""))
+    spans = [c for *_, sp in failed for c in sp]
+    ctx.emit(f"{_TABLE_NO[tid]}有{len(failed)}行的总计与自然人、法人或其他组织各列之和不符，{why}{listed}"
+             f"（{ident.description}；{note}）。",
+             f"Table {_TABLE_NO[tid][1]}: in {len(failed)} rows the total differs from the applicant columns; "
+             f"{why_en}{', '.join(f'{row} {_num(ls)} vs {_num(rs)}' for row, ls, rs, _ in failed)} "
+             f"({ident.description_en}; {note_en}).",
+             start=min((c.start for c in spans), default=None), end=max((c.end for c in spans), default=None),
+             table=tid, column="total")
 
 
 _rule("requests_balance", "requests_results_sum", "requests_row_total", "appeals_group_total")(_check_identity)
@@ -905,47 +1301,27 @@ def _count_range(ctx: _Ctx) -> None:
                          start=c.start, end=c.end, table=tid, row=rid, column=cid)
 
 
-_TOWN = re.compile(r"(?:镇|乡|街道|街道办事处|苏木)(?:人民政府|政府|办事处)?$")
-_COUNTY_GOV = re.compile(r"(?:县|区|旗)(?:人民政府|政府)$")
-_DEPARTMENT = re.compile(r"(?:局|分局|委员会|委|办公室|办|中心|厅|处|所|站|队|支队|大队)$")
-_HAS_POWER = re.compile(r"国务院|^国家|总署|部$|办公厅$|人民政府办公室$|政府办公室$")
-
-
-def _no_rulemaking_power(agency: str | None) -> tuple[str, str] | None:
-    """(kind zh, kind en) when the agency's name shows a body that cannot make 规章, else None (a body
-    with the power, or one the name does not tell: unknown stays unknown)."""
-    if not agency:
-        return None
-    name = re.sub(r"[\s()（）]", "", agency)
-    if _TOWN.search(name):
-        return "乡镇、街道", "a town or street office"
-    if _COUNTY_GOV.search(name):
-        return "县、区人民政府", "a county or district government"
-    if _HAS_POWER.search(name):
-        return None         # State Council departments; offices that report their government's 规章
-    if _DEPARTMENT.search(name):
-        return "政府工作部门", "a government department"
-    return None
-
-
 @_rule("regulations_without_power")
 def _regulations_without_power(ctx: _Ctx) -> None:
     tr = ctx.report.tables.get("proactive")
     if tr is None:
-        return
-    kind = _no_rulemaking_power(ctx.report.agency)
-    if kind is None:
         return
     t = _table_of(tr)
     cells = [tr.cells[(r, c)] for r, c in t.cells if r == "regulations" and (r, c) in tr.cells]
     nonzero = [c for c in cells if c.state == "value" and c.value]
     if not nonzero:
         return
+    r = ctx.report
+    name = r.agency or name_from_title(r.title)
+    body = rulemaking(name, ctx.ft[:r.section(1).end] if r.section(1).present else ctx.ft[:2000])
+    if body is None:
+        return
+    who = body.name if body.source == "name" else f"本机关（正文自称“{body.cue}”）"
     shown = " / ".join(_num(c.value) if c.state == "value" else "?" for c in cells)
     spans = [c for c in cells if c.start is not None]
-    ctx.emit(f"{ctx.report.agency}属于{kind[0]}，没有规章制定权（规章只能由国务院部门和省级、设区的市级人民政府制定），"
+    ctx.emit(f"{who}属于{body.kind_zh}，没有规章制定权（规章只能由国务院部门和省级、设区的市级人民政府制定），"
              f"却填报规章 {shown}：可能把“规章制度”误填为规章。",
-             f"{ctx.report.agency} is {kind[1]}, which cannot make 规章 (only State Council departments and "
+             f"{body.name} is {body.kind_en}, which cannot make 规章 (only State Council departments and "
              f"provincial and 设区的市 governments can), yet reports 规章 {shown}; perhaps internal rules were "
              "filed as 规章.",
              start=min(c.start for c in spans) if spans else None, end=max(c.end for c in spans) if spans else None,
@@ -1027,6 +1403,7 @@ _ABOUT_DISCLOSURE = re.compile(r"信息公开|依申请|公开申请|申请公�
 
 @_rule("prose_count")
 def _prose_count(ctx: _Ctx) -> None:
+    _prose_outcomes(ctx)
     tables = ctx.report.tables
     for f in ctx.report.facts:
         if f.unit not in _COUNT_UNITS or not isinstance(f.value, int):
@@ -1067,6 +1444,7 @@ _RATE_SUBJECT = re.compile(r"([\u4e00-\u9fff]{2})率(?:为|是|达到?|约为?|�
 
 @_rule("prose_rate")
 def _prose_rate(ctx: _Ctx) -> None:
+    _share_rates(ctx)
     facts = ctx.report.facts
     for k, f in enumerate(facts):
         if f.unit != "%":
@@ -1097,6 +1475,263 @@ def _prose_rate(ctx: _Ctx) -> None:
                  start=den.start, end=f.end, section=f.section if f.section else None)
 
 
+# ---------------------------------------------------------------------------------------------- prose: outcomes, rates, claims, sums
+
+def _core(label: str) -> str:
+    """A row label without its enumerator and bracketed remark: how prose names the category."""
+    key = re.sub(r"^(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d+[.．、])\s*", "", fold(label))
+    return re.sub(r"[（(].*$", "", key).strip()
+
+
+@functools.lru_cache(maxsize=None)
+def _outcome_categories(version: str) -> tuple[tuple[re.Pattern, tuple[str, ...], str], ...]:
+    """(pattern on the end of a prose subject, the 表三 rows it counts, its name) for the outcome
+    categories reports state in prose, from the format's own row labels: each outcome row and group,
+    予以公开 and 部分公开 together, and 办结 for （七）总计. Synonyms reports use come from _OUTCOME_WORDS."""
+    t = _table("requests", version)
+    children: dict[str, list[str]] = {}
+    for r in t.rows:
+        if r.parent:
+            children.setdefault(r.parent, []).append(r.id)
+    results = next(r for r in t.rows if r.kind == "group" and r.parent is None)
+    out = []
+    tail = r"(?:的|类)?(?:政府信息公开)?(?:申请)?(?:共计|共|为|计|了)?$"
+    granted, partly = children[results.id][0], children[results.id][1]
+    both = rf"(?:{re.escape(_core(t.row(granted).label))}|{_OUTCOME_WORDS['granted']})[及和与、或]{re.escape(_core(t.row(partly).label))}"
+    out.append((re.compile(rf"(?:{both}|{_OUTCOME_WORDS['granted_or_partly']}){tail}"), (granted, partly),
+                f"{_short_row(t, granted)}与{_short_row(t, partly)}之和"))
+    *outcomes, total = children[results.id]
+    for rid in outcomes:
+        row = t.row(rid)
+        rows = tuple(children.get(rid, [rid]))
+        words = re.escape(_core(row.label))
+        if rid in _OUTCOME_SYNONYMS:
+            words = rf"(?:{words}|{_OUTCOME_WORDS[_OUTCOME_SYNONYMS[rid]]})"
+        name = _short_row(t, rid) + ("各项之和" if len(rows) > 1 else "")
+        out.append((re.compile(rf"(?<![及和与、或部]){words}{tail}"), rows, name))
+    out.append((re.compile(rf"(?:{_OUTCOME_WORDS['completed']}){tail}"), (total,), _short_row(t, total)))
+    return tuple(out)
+
+
+def _prose_outcomes(ctx: _Ctx) -> None:
+    tr = ctx.report.tables.get("requests")
+    if tr is None:
+        return
+    for f in ctx.report.facts:
+        if f.unit not in _APPLICATION_UNITS or not isinstance(f.value, int) or _in_tables(ctx, f.start):
+            continue
+        subject = re.split(r"[，,；;：:]", f.subject)[-1].strip()
+        if not subject or re.search(r"复议|诉讼|依申请公开|主动公开", subject):
+            continue
+        if _SUBSET.search(ctx.ft, f.sentence_start, f.start):
+            continue                        # "网上申请中予以公开3件": a part of the applications, not all
+        for pat, rows, name in _outcome_categories(tr.version):
+            if not pat.search(subject):
+                continue
+            got = _cells_value(tr, tuple((r, "total") for r in rows))
+            if got is None or got[0] == f.value:
+                break
+            start = f.start - len(subject) if ctx.ft[f.start - len(subject):f.start] == subject else f.start
+            ctx.emit(f"正文「{ctx.text[start:f.end]}」与表三「{name}」（总计列 {_num(got[0])}）不符。",
+                     f"The prose states {ctx.text[start:f.end]!r} but table 三 gives {_num(got[0])} "
+                     f"({', '.join(rows)}, total column).",
+                     start=start, end=f.end, section=f.section if f.section else None, table="requests",
+                     row=rows[0] if len(rows) == 1 else None, column="total")
+            break
+
+
+def _unit_family(u: str) -> str:
+    return _UNIT_FAMILY.get(u, u)
+
+
+def _share_rates(ctx: _Ctx) -> None:
+    """"120件，占30.5%": the share must follow from the count and a total stated before it. Checked only
+    against totals the text names (共, 合计, 收到…) and reported only when no count before it gives it."""
+    facts = ctx.report.facts
+    for k, f in enumerate(facts):
+        if f.unit != "%" or k == 0 or not _SHARE.search(f.subject.strip()):
+            continue
+        num = facts[k - 1]
+        if num.unit == "%" or num.sentence_start != f.sentence_start or not num.value:
+            continue
+        fam = _unit_family(num.unit)
+        before = [g for g in facts[max(0, k - 12):k - 1]
+                  if g.unit != "%" and _unit_family(g.unit) == fam and g.value and g.value >= num.value
+                  and num.start - g.end <= 300 and g.section == num.section]
+        totals = [g for g in before if _TOTAL_CUE.search(g.subject)]
+        if not totals:
+            continue
+        decimals = len(f.text.split(".")[1].rstrip("%").strip()) if "." in f.text else 0
+        tol = 10 ** -decimals + 1e-9
+        if any(abs(num.value / g.value * 100 - f.value) <= tol for g in before):
+            continue
+        den = totals[-1]
+        rate = num.value / den.value * 100
+        ctx.emit(f"正文「{ctx.text[num.start:f.end]}」与所述总数不符：{_num(num.value)}÷{_num(den.value)} = "
+                 f"{rate:.{max(decimals, 1)}f}%（总数见「{den.subject[-12:]}{den.text}」）。",
+                 f"The prose states {ctx.text[num.start:f.end]!r}, but {_num(num.value)}/{_num(den.value)} = "
+                 f"{rate:.{max(decimals, 1)}f}% (the total stated before it).",
+                 start=num.start, end=f.end, section=f.section if f.section else None)
+
+
+@_rule("prose_claim")
+def _prose_claim(ctx: _Ctx) -> None:
+    """Claims in prose the tables contradict: every review or lawsuit upheld while table 四 shows one
+    corrected, decided otherwise or pending; every application completed while some are carried over."""
+    appeals = ctx.report.tables.get("appeals")
+    requests = ctx.report.tables.get("requests")
+    for m in _UPHELD_CLAIM.finditer(ctx.ft):
+        if _in_tables(ctx, m.start()):
+            continue
+        lo = max(ctx.ft.rfind(c, 0, m.start()) for c in "。；;\n") + 1
+        clause = ctx.ft[lo:m.end()]
+        groups = [g for g, cue in (("review", "复议"), ("direct_suit", "诉讼"), ("suit_after_review", "诉讼"))
+                  if cue in clause]
+        if "诉讼" in clause and "复议" in clause and "维持" not in m.group():
+            groups = [g for g in groups if g != "review"]     # 胜诉 speaks of lawsuits only
+        bad = []
+        for g in groups:
+            got = _cells_value(appeals, tuple(("cases", f"{g}_{x}") for x in ("corrected", "other", "pending")))
+            if got is not None and got[0] > 0:
+                t = _table("appeals", appeals.version)
+                bad.extend(f"「{t.column(c.column).name}」{_num(c.value)}" for c in got[1] if c.value)
+        if bad:
+            ctx.emit(f"正文称「{ctx.text[lo:m.end()].strip()}」，但表四有{'、'.join(bad)}。",
+                     f"The prose claims {ctx.text[lo:m.end()].strip()!r}, but table 四 has "
+                     f"{', '.join(bad)}.", start=lo, end=m.end(), table="appeals", row="cases",
+                     section=ctx.section_at(lo))
+    for m in _ALL_DONE_CLAIM.finditer(ctx.ft):
+        if _in_tables(ctx, m.start()):
+            continue
+        lo = max(ctx.ft.rfind(c, 0, m.start()) for c in "。；;\n") + 1
+        clause = ctx.ft[lo:m.end()]
+        if ("复议" in clause or "诉讼" in clause or ("申请" not in clause and "公开" not in clause)
+                or "结转" in clause or "上年" in clause):
+            continue                        # "上年结转的申请均已办结" speaks of the carried-in ones only
+        got = _cells_value(requests, (("carried_out", "total"),))
+        if got is not None and got[0] > 0:
+            t = _table("requests", requests.version)
+            end = m.end() - (1 if ctx.ft[m.end() - 1] in ",，。；;" else 0)
+            ctx.emit(f"正文称「{ctx.text[lo:end].strip()}」，但表三「{_short_row(t, 'carried_out')}」总计为"
+                     f"{_num(got[0])}。",
+                     f"The prose claims every application was completed ({ctx.text[lo:end].strip()!r}), but "
+                     f"table 三 carries {_num(got[0])} over to next year.",
+                     start=lo, end=end, table="requests", row="carried_out", column="total",
+                     section=ctx.section_at(lo))
+
+
+@_rule("prose_sum")
+def _prose_sum(ctx: _Ctx) -> None:
+    """"共发布信息1500条，其中A 800条、B 600条、C 200条": the parts listed after a total must not exceed it,
+    and a list that ends in a residual part (其他, 其余) must add up to it. A list of highlights (fewer
+    parts, no residual) may sum to less, and is not reported."""
+    facts = ctx.report.facts
+    for k, tot in enumerate(facts):
+        if tot.unit == "%" or not _SUM_TOTAL.search(tot.subject[-8:]) or _in_tables(ctx, tot.start):
+            continue
+        if not _AMONG.match(ctx.ft, tot.end):
+            continue
+        fam = _unit_family(tot.unit)
+        parts = []
+        for g in facts[k + 1:]:
+            between = ctx.ft[(parts[-1].end if parts else tot.end):g.start]
+            if re.search(r"[。；;]", between) or (parts and "其中" in between):
+                break                       # a new sentence, clause list or a nested breakdown
+            if g.unit == "%":
+                continue
+            if _unit_family(g.unit) != fam:
+                break
+            if _inside_brackets(ctx.ft, tot.end, g.start):
+                continue
+            parts.append(g)
+        if len(parts) < 2 or any(_CHANNELS.search(g.subject) for g in parts):
+            continue
+        total = sum(g.value for g in parts)
+        residual = any(_RESIDUAL.search(g.subject) for g in parts)
+        if total == tot.value or (total < tot.value and not (residual and len(parts) >= 3)):
+            continue
+        if any(not isinstance(g.value, int) for g in (tot, *parts)) or "余" in tot.unit:
+            continue                        # "7700余条": an approximate total
+        shown = " + ".join(_num(g.value) for g in parts)
+        ctx.emit(f"正文「{ctx.text[tot.start - min(len(tot.subject), 16):tot.end]}」之后列出的各项相加为"
+                 f"{shown} = {_num(total)}，与所述总数{_num(tot.value)}不符。",
+                 f"The parts listed after the total {tot.text} add up to {shown} = {_num(total)}, not "
+                 f"{_num(tot.value)}.", start=tot.start, end=parts[-1].end,
+                 section=tot.section if tot.section else None)
+
+
+def _inside_brackets(ft: str, lo: int, pos: int) -> bool:
+    seg = ft[lo:pos]
+    return seg.count("(") + seg.count("（") > seg.count(")") + seg.count("）")
+
+
+# ---------------------------------------------------------------------------------------------- writing slips
+
+
+def _prose_spans(ctx: _Ctx) -> list[tuple[int, int]]:
+    """The text outside the tables, from the end of the preamble's title lines: where slips are read."""
+    spans, pos = [], 0
+    for a, b in sorted(ctx.table_spans()):
+        if a > pos:
+            spans.append((pos, a))
+        pos = max(pos, b)
+    spans.append((pos, len(ctx.ft)))
+    return spans
+
+
+@_rule("doubled_word")
+def _doubled_word(ctx: _Ctx) -> None:
+    for lo, hi in _prose_spans(ctx):
+        for m in _DOUBLED.finditer(ctx.ft, lo, hi):
+            word = m.group(1)
+            if _DOUBLE_OK.search(word) or word in _DOUBLE_WORDS or len(set(word)) == 1:
+                continue
+            s, e = m.span()
+            line_lo, line_hi = ctx.ft.rfind("\n", 0, s) + 1, ctx.ft.find("\n", e)
+            line = ctx.ft[line_lo: line_hi if line_hi >= 0 else len(ctx.ft)]
+            if (len(line) < 80 and "报告" in line) or not re.search(r"[。,，]", line):
+                continue                    # a title line or page furniture, not prose
+            around = re.sub(r"\s+", " ", ctx.text[max(line_lo, s - 4):min(e + 4, line_lo + len(line))]).strip()
+            ctx.emit(f"「{around}」中「{word}」连写了两次，疑为笔误。",
+                     f"{word!r} is written twice in a row ({around!r}); probably a slip.", start=s, end=e)
+
+
+def _cn_value(word: str) -> int | None:
+    if len(word) == 1:
+        return _CN_VALUE.get(word)
+    if word[0] == "十":
+        return 10 + _CN_VALUE.get(word[1], 0)
+    return None
+
+
+@_rule("enumeration_order")
+def _enumeration_order(ctx: _Ctx) -> None:
+    """"一是…二是…三是": a run starts at 一是 and ends at a heading, a line break or the next 一是; within
+    it each number must follow the last. Only numbers at a clause start count (not "统一是")."""
+    for lo, hi in _prose_spans(ctx):
+        last, last_m, start = None, None, None
+        for m in _ENUM_WORD.finditer(ctx.ft, lo, hi):
+            n = _cn_value(m.group(1))
+            if n is None:
+                continue
+            if last is not None and _ENUM_BREAK.search(ctx.ft, last_m.end(), m.start()):
+                last = None
+            if n == 1:
+                last, last_m, start = 1, m, m.start()
+                continue
+            if last is None:
+                continue
+            if n != last + 1:
+                what = "重复" if n <= last else "跳号"
+                what_en = "repeats" if n <= last else "skips"
+                ctx.emit(f"列举「{_NUMERALS_ALL[last - 1]}是」之后接「{m.group(1)}是」，序号{what}。",
+                         f"The enumeration {what_en}: {_NUMERALS_ALL[last - 1]}是 is followed by {m.group(1)}是.",
+                         start=last_m.start(), end=m.end())
+                last = None
+                continue
+            last, last_m = n, m
+
+
 # ---------------------------------------------------------------------------------------------- content
 
 @_rule("overview_topics")
@@ -1108,9 +1743,9 @@ def _overview_topics(ctx: _Ctx) -> None:
     hints = (ctx.rule.params or {}).get("hints", {})
     missing = [t for t in spec().overview_topics
                if not any(k in body for k in (*t["keywords"], *hints.get(t["id"], ())))]
-    if not missing:
-        return
-    cut = ctx.cut_inside(1)
+    if not missing or ctx.cut_inside(1):
+        return                      # a section cut short may cover them in the part not copied
+    cut = False
     note, note_en = (("；文本在本部分中断，后面的内容可能未复制到", "; the text stops inside this section, so they may "
                       "be in the part not copied") if cut else ("", ""))
     ctx.emit(f"第一部分「总体情况」未涉及：{'、'.join(t['label'] for t in missing)}（格式要求涵盖五个方面）{note}。",
@@ -1119,7 +1754,7 @@ def _overview_topics(ctx: _Ctx) -> None:
              origin="undetermined" if cut else None)
 
 
-_FEE = re.compile(r"信息处理费|处理费|收取[^。]{0,8}费用|收费")
+_FEE = re.compile(r"信息处理费|处理费|收取[^。]{0,8}费用|收费|费用")
 
 
 @_rule("fee_not_reported")
@@ -1129,12 +1764,17 @@ def _fee_not_reported(ctx: _Ctx) -> None:
         return                      # section 六 lies beyond the cut: unknown, not silent
     if s6.present and _FEE.search(ctx.ft, s6.body_start, s6.end):
         return
-    s = ctx.ft.find("信息处理费")
-    if s >= 0:
-        e = s + len("信息处理费")
+    stated = _FEE_STATEMENT.search(ctx.ft)
+    if stated and not s6.present:
+        last = max((s for s in ctx.report.sections if s.present), key=lambda s: s.start, default=None)
+        if last is not None and stated.start() >= last.body_start:
+            return                  # said at the end of the text: section 六 under a heading not recognised
+    hit = stated or re.search("信息处理费", ctx.ft)
+    if hit:
+        s, e = hit.span()
         ctx.emit(f"信息处理费只在第{_NUMERALS[(ctx.section_at(s) or 1) - 1]}部分提到，第六部分未说明收取情况。",
-                 "信息处理费 is mentioned elsewhere, but section 六 does not say whether it was charged.",
-                 start=s, end=e, severity="info")
+                 "The information-processing fee is mentioned elsewhere, but section 六 does not say whether it "
+                 "was charged.", start=s, end=e, severity="info")
         return
     where = (s6.start, s6.body_start) if s6.present else (None, None)
     ctx.emit("全文未说明信息处理费的收取情况（格式要求在第六部分说明，未收取也应写明）。",
@@ -1156,7 +1796,9 @@ def _problems_generic(ctx: _Ctx) -> None:
         return
     body = ctx.ft[s.body_start:s.end].strip()
     cjk = len(_CJK.findall(body))
-    cut = ctx.cut_inside(5)
+    if ctx.cut_inside(5):
+        return                      # the rest of the section lies beyond the cut
+    cut = False
     if _NIL.match(body) or cjk < 40:
         zh, en = "只有一句套话，没有写出具体问题和改进措施", "holds only a stock phrase, no concrete problem or measure"
     elif not _PROBLEM_WORDS.search(body):
@@ -1180,6 +1822,8 @@ def records(report: Report) -> list[dict]:
         impl = _IMPL.get(rule.id)
         if impl is None:
             raise RuntimeError(f"rule {rule.id!r} in rules.yaml has no implementation in check.py")
+        if not rule.applies(report):
+            continue
         ctx.rule = rule
         before = len(ctx.out)
         impl(ctx)
