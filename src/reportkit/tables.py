@@ -23,8 +23,16 @@ from .textmap import Folded
 _NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
 # A digit run that starts a word and is followed by "." and a non-digit is an enumerator ("1.属于…"),
 # part of a label, not a cell.
-_SEGMENT = re.compile(r"(?<![\d.])([1-9]\d?\.)(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
+# The format's enumerators are single digits (1.–8.), so in "15.属于…" the "1" is a cell and "5." the label's.
+_SEGMENT = re.compile(r"(?<![\d.])([1-9]\.)(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
 
+
+_LONE_ENUM = re.compile(r"[1-9]\.")
+# Where a second row label starts inside one label token ("…申请3.其他(七)总计", "三、本年度办理结果(一)予以公开"):
+# a Chinese numeral with "、" or in brackets, or a digit enumerator not preceded by a digit.
+_BOUNDARY = re.compile(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])[1-9]\.(?=[^\d\s])")
+# A count unit right after a number: the number is prose ("其中,予以公开2件"), not a table cell.
+_PROSE_UNIT = "件条次人个份起项宗篇"
 
 _PIECE = re.compile(r"[^|\n\r]+")
 _WORD = re.compile(r"\S+")
@@ -63,9 +71,14 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
                 out.append(Token("label", text[s:e], folded.orig(s), folded.orig_end(e)))
                 label_parts.clear()
 
-        for w in words:
+        for wi, w in enumerate(words):
             ws, we = base + w.start(), base + w.end()
             word = w.group()
+            if _LONE_ENUM.fullmatch(word) and wi + 1 < len(words) and not words[wi + 1].group()[0].isdigit() \
+                    and not _is_mark(words[wi + 1].group()):
+                # "1. 属于国家秘密": the enumerator, parted from its label by a space, is not a cell.
+                label_parts.append((ws, we))
+                continue
             if _is_mark(word):
                 flush()
                 out.append(Token("mark", word, folded.orig(ws), folded.orig_end(we)))
@@ -114,6 +127,9 @@ class _Matcher:
         self.table = table
         self.by_key = table.row_by_key
         self.keys_by_len = sorted(self.by_key, key=len, reverse=True)
+        self.full_keys = frozenset(k for r in table.rows for k in r.keys)
+        self.headers = _header_keys(table)
+        self.label_keys = self.full_keys | self.headers
 
     def match(self, key: str):
         if not key:
@@ -121,12 +137,23 @@ class _Matcher:
         row = self.by_key.get(key)
         if row is not None:
             return row
-        # A group label glued in front ("三、本年度办理结果 (一)予以公开"): match the longest row key the
-        # token ends with, as long as that key is specific (short keys like "其他" are column headers).
+        # Something glued in front of a row label ("三、本年度办理结果 (一)予以公开", "现行有效件数规章"): match
+        # the longest row key the token ends with when that key carries its enumerator, or when what is
+        # glued in front is itself a label of the table. Prose ending in a bare label ("其中,予以公开")
+        # is not a row.
         for k in self.keys_by_len:
-            if len(k) >= 4 and key.endswith(k):
+            if not key.endswith(k):
+                continue
+            if len(k) >= 4 and k in self.full_keys and _enumerated(k):
+                return self.by_key[k]
+            prefix = key[:-len(k)]
+            if len(k) >= 2 and any(prefix.endswith(h) for h in self.label_keys if len(h) >= 2):
                 return self.by_key[k]
         return None
+
+
+def _enumerated(key: str) -> bool:
+    return bool(re.match(r"[一二三四五六七八九十\d]", key))
 
 
 @functools.lru_cache(maxsize=None)
@@ -144,10 +171,14 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
     """Rebuild the data rows of ``table`` from tokens by label and count."""
     tr = TableRead(table=table.id, version=version, found=False)
     matcher = _Matcher(table)
-    headers = _header_keys(table)
+    headers = matcher.headers
+    tokens = _relabel(tokens, matcher)
     i = 0
     n = len(tokens)
     seen: dict[str, int] = {}
+    # Rows met without numbers: a heading naming the row ("### 一、本年新收…" above a small table) or a
+    # row really printed empty; a later occurrence with numbers is the row.
+    pending: dict[str, tuple] = {}
     while i < n:
         tok = tokens[i]
         if tok.kind != "label":
@@ -189,6 +220,9 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             while j < n and tokens[j].is_value:
                 vals.append(tokens[j])
                 j += 1
+            if vals and _prose_after(tokens, j, vals[-1]):
+                i = j
+                continue
         cols = table.columns_for(row.id)
         if row.id in seen:
             if vals:
@@ -197,12 +231,67 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                                             row=row.id, start=tok.start, end=tok.end, raw=tok.text))
             i = j
             continue
+        if not vals and tok.row is None:
+            pending.setdefault(row.id, (row, cols, tok))
+            i = j
+            continue
         seen[row.id] = i
+        pending.pop(row.id, None)
         _assign(tr, table, row, cols, vals, span_start, tok)
         i = j
+    for row, cols, tok in pending.values():
+        _assign(tr, table, row, cols, [], tok.start, tok)
     tr.start = tokens[0].start if tokens else None
     tr.end = tokens[-1].end if tokens else None
     return tr
+
+
+def _prose_after(tokens: list[Token], j: int, last: Token) -> bool:
+    """A number with a count unit glued after it ("予以公开2件") is prose, not a table cell."""
+    return (last.kind == "num" and j < len(tokens) and tokens[j].kind == "label"
+            and tokens[j].start == last.end and tokens[j].text[:1] in _PROSE_UNIT)
+
+
+def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
+    """Text tokens with row labels cut out where a capture glued them to their neighbours.
+
+    A row's digits run into the next row's enumerator ("00000003.其他", "10000015.属于三类…"): the
+    enumerator belongs to the label, so when digit + label is a row of the table the digit is cut off the
+    run (what is left is the previous row's cells). Several row labels glued into one token
+    ("…政府信息公开申请3.其他(七)总计") are cut apart at their enumerators, when one of the pieces is a row."""
+    out: list[Token] = []
+    for t in tokens:
+        if t.kind != "label" or t.row is not None:
+            out.append(t)
+            continue
+        prev = out[-1] if out else None
+        if (t.text.startswith(".") and prev is not None and prev.kind == "num" and prev.end == t.start
+                and len(prev.text) >= 2 and prev.text.isdigit() and prev.text[-1] != "0"):
+            cand = prev.text[-1] + t.text
+            first = label_key(_split_label(cand)[0][2])
+            if first in matcher.full_keys and matcher.by_key.get(first) is not None:
+                out[-1] = Token("num", prev.text[:-1], prev.start, prev.end - 1, glued=True)
+                t = Token("label", cand, prev.end - 1, t.end)
+        out.extend(_pieces(t, matcher))
+    return out
+
+
+def _split_label(text: str) -> list[tuple[int, int, str]]:
+    cuts = [m.start() for m in _BOUNDARY.finditer(text) if m.start() > 0]
+    bounds = [0, *cuts, len(text)]
+    return [(a, b, text[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def _pieces(t: Token, matcher: _Matcher) -> list[Token]:
+    key = label_key(t.text)
+    if matcher.match(key) is not None or key in matcher.headers:
+        return [t]
+    parts = _split_label(t.text)
+    if len(parts) < 2 or not any(matcher.match(label_key(p)) is not None for _, _, p in parts):
+        return [t]
+    exact = len(t.text) == t.end - t.start     # folding kept the length: offsets map one to one
+    return [Token("label", p, t.start + a if exact else t.start, t.start + b if exact else t.end)
+            for a, b, p in parts]
 
 
 def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_start: int, label_tok: Token):
@@ -276,6 +365,9 @@ def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
     if cur:
         runs.append(cur)
     runs = [r for r in runs if any(t.kind == "num" for t in r) or (r and r[0].row is not None)]
+    grouped = _runs_by_group(table, tokens[header_seen_at:])
+    if grouped:
+        runs.insert(0, grouped)
     row = table.data_rows[0]
     cols = table.columns
     exact = [r for r in runs if len(r) == len(cols) and not any(t.kind == "num" and _leading_zero(t) for t in r)]
@@ -290,6 +382,38 @@ def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
                                             note="header without numbers")
         tr.issues.append(TableIssue(table.id, "no_values", "table 四 header is printed without numbers"))
     return tr
+
+
+def _runs_by_group(table: Table, tokens: list[Token]) -> list[Token] | None:
+    """Table 四 printed as one small table per group (行政复议 / 行政诉讼（未经复议直接起诉） / 行政诉讼（复议后起诉）,
+    each with its own five result columns): the group's run is the one right under the label naming it.
+    Only when every group has exactly one run of exactly its width; otherwise nothing is assumed."""
+    groups = list(dict.fromkeys(c.path for c in table.columns))
+    width = {g: sum(1 for c in table.columns if c.path == g) for g in groups}
+    keys = {g: label_key(g[-1] or g[0]) for g in groups}
+    found: dict[tuple, list[Token]] = {}
+    current = None
+    run: list[Token] = []
+    for t in [*tokens, Token("label", "", -1, -1)]:
+        if t.row is not None:
+            return None
+        if t.is_value:
+            run.append(t)
+            continue
+        if run:
+            if current is None or current in found or len(run) != width[current]:
+                return None
+            found[current] = run
+            run = []
+        key = label_key(t.text)
+        named = [g for g in groups if keys[g] and keys[g] in key]
+        if len(named) == 1:
+            current = named[0]
+        elif named:
+            current = None
+    if len(found) != len(groups):
+        return None
+    return [t for g in groups for t in found[g]]
 
 
 def detect_version(folded_region: str) -> str | None:
