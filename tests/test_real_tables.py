@@ -128,3 +128,135 @@ def test_web_page_agrees_with_its_text_twin(path):
     both = [k for k in page if k in text and page[k][0] == "value" and text[k][0] == "value"]
     assert both, "the text twin should share some readable cells"
     assert [(k, page[k][1], text[k][1]) for k in both if page[k][1] != text[k][1]] == []
+
+
+# -- regression tests, each on the real report that shows the defect (or an excerpt of one, named)
+
+def _load(rel):
+    return rk.load(paths.CORPUS / rel)
+
+
+def _row_text(rep, table, row):
+    """The text the loader took as a row's cells (from its first cell's start to its last cell's end)."""
+    cells = [c for (r, _), c in rep.tables[table].cells.items() if r == row and c.start is not None]
+    return rep.text[min(c.start for c in cells):max(c.end for c in cells)]
+
+
+def test_the_next_rows_enumerator_is_cut_off_a_run_of_digits():
+    # complete/003: "1.属于国家秘密00000002.其他法律…00000003.危及…": the last digit is the next label's.
+    rep = _load("complete/003.txt")
+    assert _row_text(rep, "requests", "withheld_state_secret") == "0000000"
+    assert _row_text(rep, "requests", "withheld_prohibited") == "0000000"
+    assert _row_text(rep, "requests", "withheld_internal") == "1000001"       # "10000016.属于四类…"
+    # complete/102: "…30000038.属于行政查询事项3000003(四)无法提供"
+    rep = _load("complete/102.txt")
+    assert _row_text(rep, "requests", "withheld_enforcement_file") == "3000003"
+    assert _row_text(rep, "requests", "other_other") == "1000001"             # "20000023.其他1000001"
+
+
+def test_row_labels_glued_into_one_token_are_cut_apart():
+    # complete/104: "…政府信息公开申请3.其他（七）总计5000005": two empty rows, then the total row.
+    rep = _load("complete/104.txt")
+    tr = rep.tables["requests"]
+    assert _row_text(rep, "requests", "results_total") == "5000005"
+    assert tr.state("other_no_fee", "total") == "missing" and tr.state("other_other", "total") == "missing"
+    assert {i.row for i in tr.issues if i.kind == "no_values"} == {"other_no_fee", "other_other"}
+
+
+def test_a_label_glued_after_a_header_word_is_read_but_prose_is_not():
+    # complete/102: "现行有效件数规章000行政规范性文件…" — 规章 is a row even with the header glued in front.
+    rep = _load("complete/102.txt")
+    assert _row_text(rep, "proactive", "regulations") == "000"
+
+
+def test_prose_just_before_a_table_is_not_a_row():
+    # complete/101 with the sentence the issue quotes put right before table 三's first row group.
+    text = (paths.CORPUS / "complete/101.txt").read_text(encoding="utf-8")
+    at = text.index("### 申请人情况 (自然人)")
+    rep = rk.loads(text[:at] + "全年共收到申请749件,其中,予以公开2件,部分公开2件。\n\n" + text[at:])
+    tr = rep.tables["requests"]
+    assert tr.value("granted", "total") == 294 and tr.value("partly_granted", "total") == 101
+    assert not [i for i in tr.issues if i.kind in ("duplicate_row", "cell_count")]
+
+
+def test_markdown_tables_with_row_headings_generic_headers_and_a_misleading_header_row():
+    # complete/101: "### 一、本年新收…" above each small table, columns 数据1…数据6, "(六) 其他" for
+    # （六）其他处理, a header row "项目 | 本年新收件数 | …" inside table 三, table 四 as three 5-column tables.
+    rep = _load("complete/101.txt")
+    tr = rep.tables["requests"]
+    assert [tr.value("new", c) for c in ("natural_person", "commercial", "legal_services", "total")] == [705, 3, 5, 713]
+    assert tr.value("other_other", "total") == 143 and tr.value("results_total", "total") == 718
+    assert tr.value("carried_out", "total") == 31
+    assert not tr.issues
+    ap = rep.tables["appeals"]
+    assert [ap.value("cases", c.id) for c in spec().table("appeals").columns] == [27, 10, 9, 15, 61, 3, 0, 0, 0, 3,
+                                                                                  8, 0, 1, 1, 10]
+
+
+def test_split_labels_and_stray_spaces_still_name_their_rows():
+    # complete/102: "社会公益 组织", "三、本年度办 理结果 （一）予以公开330000033"
+    rep = _load("complete/102.txt")
+    assert _row_text(rep, "requests", "granted") == "330000033"
+    assert _row_text(rep, "requests", "new") == "15130000154"
+
+
+def test_a_template_typo_in_a_row_label_is_still_that_row():
+    # "2.其他法律行政止公开" is printed by a real template (shared/corpus/pdf/001, 淮安市洪泽区 2024);
+    # here put into complete/003's text in place of the right label.
+    text = (paths.CORPUS / "complete/003.txt").read_text(encoding="utf-8")
+    rep = rk.loads(text.replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开"))
+    assert _row_text(rep, "requests", "withheld_prohibited") == "0000000"
+
+
+def test_a_cell_holding_another_unit_is_one_cell_and_not_read_as_the_columns_unit():
+    text = (paths.CORPUS / "complete/003.txt").read_text(encoding="utf-8")
+    rep = rk.loads(text.replace("行政事业性收费9116.36", "行政事业性收费120000元"))
+    c = rep.tables["proactive"].cells[("fees", "fee_amount")]
+    assert (c.state, c.value, c.note) == ("unreadable", None, "unit")
+    rep = rk.loads(text.replace("行政事业性收费9116.36", "行政事业性收费9116.36万元"))
+    assert rep.tables["proactive"].value("fees", "fee_amount") == 9116.36
+
+
+def _same_tables(a, b):
+    return all({k: (c.state, c.value) for k, c in a.tables[t].cells.items()}
+               == {k: (c.state, c.value) for k, c in b.tables[t].cells.items()} for t in a.tables)
+
+
+def test_renumbered_headings_are_found_by_their_titles():
+    # complete/003 with the slip the issue describes: 二/三/四 printed as 一/二/三.
+    text = (paths.CORPUS / "complete/003.txt").read_text(encoding="utf-8")
+    slip = (text.replace("二、主动公开政府信息情况", "一、主动公开政府信息情况")
+            .replace("三、收到和处理政府", "二、收到和处理政府").replace("四、政府信息公开行政法复议", "三、政府信息公开行政法复议"))
+    rep = rk.loads(slip)
+    assert [s.present for s in rep.sections] == [True] * 6
+    assert [s.numbered_as for s in rep.sections] == [None, 1, 2, 3, None, None]
+    assert _same_tables(rep, _load("complete/003.txt"))
+
+
+def test_tables_in_an_annex_that_renumbers_them_are_read():
+    # complete/003 rewritten as many reports print it: sections 二–四 say 详见附表, the annex after 六
+    # numbers the tables 一/二/三.
+    text = (paths.CORPUS / "complete/003.txt").read_text(encoding="utf-8")
+    i2, i5 = text.index("二、主动公开政府信息情况"), text.index("五、存在的主要问题")
+    annex = (text[i2:i5].replace("二、主动公开政府信息情况", "一、主动公开政府信息情况")
+             .replace("三、收到和处理政府", "二、收到和处理政府").replace("四、政府信息公开行政法复议", "三、政府信息公开行政法复议"))
+    body = "".join(f"{spec().section(n).title}\n详见附表。\n" for n in (2, 3, 4))
+    rep = rk.loads(text[:i2] + body + text[i5:] + "\n附表\n" + annex)
+    assert [s.numbered_as for s in rep.sections] == [None] * 6
+    assert all(rep.sections[n - 1].annex_start is not None for n in (2, 3, 4))
+    assert _same_tables(rep, _load("complete/003.txt"))
+    pos = 0
+    for s, e in rep.spans():
+        assert s == pos
+        pos = e
+    assert pos == len(rep.text)
+
+
+def test_a_text_cut_right_after_a_heading_is_truncated_not_empty():
+    text = (paths.CORPUS / "complete/003.txt").read_text(encoding="utf-8")
+    head = "四、政府信息公开行政法复议、行政诉讼情况"
+    rep = rk.loads(text[:text.index(head) + len(head)])
+    assert [s.truncated for s in rep.sections] == [False, False, False, True, True, True]
+    assert not rep.sections[3].is_empty(rep.text)
+    full = _load("complete/003.txt")
+    assert not any(s.truncated for s in full.sections)

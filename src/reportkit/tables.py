@@ -237,6 +237,18 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             continue
         seen[row.id] = i
         pending.pop(row.id, None)
+        unit = _unit_after(tokens, j, vals)
+        if unit is not None and cols[-1].unit and not unit.startswith(cols[-1].unit):
+            # "120000元" in a column counted in 万元: one cell, but not a number of the column's unit.
+            v = vals[-1]
+            tr.issues.append(TableIssue(table.id, "unit", f"{row.label}: {v.text}{unit[:2]} where the column "
+                                        f"is in {cols[-1].unit}; not converted", row=row.id, column=cols[-1].id,
+                                        start=v.start, end=tokens[j].end, raw=v.text + unit[:2]))
+            for c in cols:
+                tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+                                                note="unit")
+            i = j
+            continue
         _assign(tr, table, row, cols, vals, span_start, tok)
         i = j
     for row, cols, tok in pending.values():
@@ -250,6 +262,16 @@ def _prose_after(tokens: list[Token], j: int, last: Token) -> bool:
     """A number with a count unit glued after it ("予以公开2件") is prose, not a table cell."""
     return (last.kind == "num" and j < len(tokens) and tokens[j].kind == "label"
             and tokens[j].start == last.end and tokens[j].text[:1] in _PROSE_UNIT)
+
+
+def _unit_after(tokens: list[Token], j: int, vals: list[Token]) -> str | None:
+    """The money unit glued after a row's last number ("120000元", "6512.75万元"), if any."""
+    if not vals or vals[-1].kind != "num" or j >= len(tokens):
+        return None
+    t = tokens[j]
+    if t.kind == "label" and t.start == vals[-1].end and t.text[:1] in "元万亿":
+        return t.text
+    return None
 
 
 def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
@@ -284,7 +306,7 @@ def _split_label(text: str) -> list[tuple[int, int, str]]:
 
 def _pieces(t: Token, matcher: _Matcher) -> list[Token]:
     key = label_key(t.text)
-    if matcher.match(key) is not None or key in matcher.headers:
+    if key in matcher.by_key or key in matcher.headers:
         return [t]
     parts = _split_label(t.text)
     if len(parts) < 2 or not any(matcher.match(label_key(p)) is not None for _, _, p in parts):
