@@ -260,3 +260,22 @@ def test_a_text_cut_right_after_a_heading_is_truncated_not_empty():
     assert not rep.sections[3].is_empty(rep.text)
     full = _load("complete/003.txt")
     assert not any(s.truncated for s in full.sections)
+
+
+def test_prose_with_spaced_numbers_before_a_table_does_not_take_the_row():
+    text = (paths.CORPUS / "complete/101.txt").read_text(encoding="utf-8")
+    at = text.index("### 申请人情况 (自然人)")
+    rep = rk.loads(text[:at] + "本年新收政府信息公开申请数量 713 件，予以公开 294 件。\n\n" + text[at:])
+    tr = rep.tables["requests"]
+    assert tr.value("new", "total") == 713 and tr.value("granted", "total") == 294
+    assert not [i for i in tr.issues if i.kind in ("duplicate_row", "cell_count")]
+
+
+def test_a_cell_written_with_thousands_separators_is_one_number():
+    # complete/101's 行政许可 and html/002's 行政许可, each rewritten the way other pages print large counts.
+    text = (paths.CORPUS / "complete/101.txt").read_text(encoding="utf-8")
+    rep = rk.loads(text.replace("| 行政许可 | 517645 |", "| 行政许可 | 517,645 |"))
+    assert rep.tables["proactive"].value("licensing", "decisions") == 517645
+    page = (paths.CORPUS / "html/002.html").read_text(encoding="utf-8")
+    rep = rk.loads(page.replace(">2418<", ">2,418<", 1), kind="html")
+    assert rep.tables["proactive"].value("licensing", "decisions") == 2418

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .tables import Token, _NUM, _is_mark
+from .tables import Token, _NUM, _THOUSANDS, _is_mark
 from .format import fold
 
 _SKIP = {"script", "style", "noscript", "template", "select", "option", "nav", "head", "button", "svg",
@@ -281,6 +281,8 @@ def flatten(html: str) -> HtmlDoc:
                     tokens.append(Token("empty", "", s, s, row=_row_counter))
                 elif _NUM.fullmatch(cell):
                     tokens.append(Token("num", cell, s, e, row=_row_counter))
+                elif _THOUSANDS.fullmatch(cell):
+                    tokens.append(Token("num", cell.replace(",", ""), s, e, row=_row_counter))
                 elif _is_mark(cell):
                     tokens.append(Token("mark", cell, s, e, row=_row_counter))
                 else:

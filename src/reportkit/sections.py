@@ -180,12 +180,13 @@ def _mark_annexes(sections: list[Section], cands: list[Heading], heads: list[Hea
 
 
 def _mark_truncated(sections: list[Section], text: str):
-    """A text that ends right after a heading was cut off there: that section and the ones after it."""
+    """A text that ends right after a heading was cut off there: that section and the ones after it.
+    A bare 六 at the end is not a cut: many reports have nothing more to report."""
     present = [s for s in sections if s.present]
     if not present:
         return
     last = max(present, key=lambda s: s.start)
-    if last.end == len(text) and not text[last.body_start:].strip():
+    if last.number < len(sections) and last.end == len(text) and not text[last.body_start:].strip():
         for s in sections:
             if s is last or (not s.present and s.number > last.number):
                 s.truncated = True

@@ -28,6 +28,7 @@ _SEGMENT = re.compile(r"(?<![\d.])([1-9]\.)(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
 
 
 _LONE_ENUM = re.compile(r"[1-9]\.")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # Where a second row label starts inside one label token ("…申请3.其他(七)总计", "三、本年度办理结果(一)予以公开"):
 # a Chinese numeral with "、" or in brackets, or a digit enumerator not preceded by a digit.
 _BOUNDARY = re.compile(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])[1-9]\.(?=[^\d\s])")
@@ -62,6 +63,12 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
     out: list[Token] = []
     for piece in _PIECE.finditer(text[start:end]):
         base = start + piece.start()
+        whole = piece.group().strip()
+        if _THOUSANDS.fullmatch(whole):
+            # A cell of its own ("| 517,645 |"): one number written with thousands separators.
+            s = base + piece.group().index(whole)
+            out.append(Token("num", whole.replace(",", ""), folded.orig(s), folded.orig_end(s + len(whole))))
+            continue
         words = list(_WORD.finditer(piece.group()))
         label_parts: list[tuple[int, int]] = []
 
@@ -220,7 +227,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             while j < n and tokens[j].is_value:
                 vals.append(tokens[j])
                 j += 1
-            if vals and _prose_after(tokens, j, vals[-1]):
+            if vals and _prose_after(tokens, j, vals, len(table.columns_for(row.id))):
                 i = j
                 continue
         cols = table.columns_for(row.id)
@@ -258,10 +265,13 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
     return tr
 
 
-def _prose_after(tokens: list[Token], j: int, last: Token) -> bool:
-    """A number with a count unit glued after it ("予以公开2件") is prose, not a table cell."""
-    return (last.kind == "num" and j < len(tokens) and tokens[j].kind == "label"
-            and tokens[j].start == last.end and tokens[j].text[:1] in _PROSE_UNIT)
+def _prose_after(tokens: list[Token], j: int, vals: list[Token], width: int) -> bool:
+    """A number followed by a count unit ("予以公开2件", "予以公开 2 件" where a row has several cells) is
+    prose, not a table cell."""
+    last = vals[-1]
+    if last.kind != "num" or j >= len(tokens) or tokens[j].kind != "label" or tokens[j].text[:1] not in _PROSE_UNIT:
+        return False
+    return tokens[j].start == last.end or len(vals) < width
 
 
 def _unit_after(tokens: list[Token], j: int, vals: list[Token]) -> str | None:
