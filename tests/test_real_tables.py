@@ -279,3 +279,22 @@ def test_a_cell_written_with_thousands_separators_is_one_number():
     page = (paths.CORPUS / "html/002.html").read_text(encoding="utf-8")
     rep = rk.loads(page.replace(">2418<", ">2,418<", 1), kind="html")
     assert rep.tables["proactive"].value("licensing", "decisions") == 2418
+
+
+def test_a_label_wrapped_over_lines_keeps_its_cells():
+    # complete/101's 部分公开 row with its remark wrapped over three lines, as PDF and OCR text prints it.
+    text = (paths.CORPUS / "complete/101.txt").read_text(encoding="utf-8")
+    row = "| 部分公开 (区分处理的, 只计这一情形, 不计其他情形) | 99 |"
+    assert row in text
+    rep = rk.loads(text.replace(row, "| 部分公开\n(区分处理的, 只计这一情形,\n不计其他情形) | 99 |"))
+    assert rep.tables["requests"].value("partly_granted", "total") == 101
+
+
+def test_renumbered_headings_glued_to_digits_are_found_too():
+    # complete/102 (one-line capture, headings glued to the digits before them) with 二/三/四 printed as 一/二/三.
+    text = (paths.CORPUS / "complete/102.txt").read_text(encoding="utf-8")
+    slip = (text.replace("二、主动公开政府信息情况", "一、主动公开政府信息情况")
+            .replace("三、收到和处理政府", "二、收到和处理政府").replace("四、政府信息公开行政复议", "三、政府信息公开行政复议"))
+    rep = rk.loads(slip)
+    assert [s.numbered_as for s in rep.sections] == [None, 1, 2, 3, None, None]
+    assert _same_tables(rep, _load("complete/102.txt"))

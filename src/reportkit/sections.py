@@ -6,6 +6,12 @@ that run the whole body into one line). The title is required: ``一、本年新
 section 一. Each section found runs from its heading to the next heading found; the text before the
 first heading is the preamble. Sections not found get an empty span where they would have stood, so
 the spans always partition the text: nothing is lost and nothing counted twice.
+
+The title decides which section a heading opens; the numeral only confirms it. A heading printed
+under another numeral (``一、主动公开政府信息情况`` for 二) is used where its own number is missing and
+recorded in ``Section.numbered_as``; a later such heading (an annex numbering its tables 一/二/三) is
+recorded as the section's annex span, where load reads the table if the section itself holds none. A
+text that ends right after a heading (before 六) marks that section and the ones after it ``truncated``.
 """
 
 from __future__ import annotations
@@ -108,6 +114,8 @@ def _choose(all_cands: list[Heading]) -> list[Heading]:
     if renumbered:
         have = {h.number for h in chain}
         chain = _fit(chain, [h for h in renumbered if h.strong and h.number not in have], weak_only=False)
+        have = {h.number for h in chain}
+        chain = _fit(chain, [h for h in renumbered if h.number not in have], weak_only=False)
     have = {h.number for h in chain}
     for h in cands:
         if h.number not in have:

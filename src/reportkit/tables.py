@@ -6,6 +6,11 @@ format starts that row, and the numeric tokens that follow it are its cells. A r
 not the format's, or whose digits are run together (``713000074`` for seven cells), is reported as an
 issue and its cells marked ``unreadable``: cells are never assigned by position or split by guessing.
 
+Labels are taken as captures print them: a row's digits running into the next row's enumerator
+(``00000003.其他``: the ``3`` is the label's), several row labels glued into one token, a header word glued
+in front (``现行有效件数规章``), a label wrapped over lines or broken by stray spaces, a heading naming a row
+above the small table that holds it. Prose that names a row (``其中,予以公开2件``) is not a table row.
+
 HTML tables arrive as grids (rowspan/colspan expanded by ``reportkit.html``), where cell boundaries are
 exact and an empty cell is a known blank; text layouts lose empty cells, so a short row is unreadable.
 """
@@ -154,9 +159,13 @@ class _Matcher:
             if len(k) >= 4 and k in self.full_keys and _enumerated(k):
                 return self.by_key[k]
             prefix = key[:-len(k)]
-            if len(k) >= 2 and any(prefix.endswith(h) for h in self.label_keys if len(h) >= 2):
+            if len(k) >= 2 and (not _CJK.search(prefix)
+                                or any(prefix.endswith(h) for h in self.label_keys if len(h) >= 2)):
                 return self.by_key[k]
         return None
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _enumerated(key: str) -> bool:
@@ -194,9 +203,9 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
         key = label_key(tok.text)
         row = matcher.match(key)
         used = 1
+        joined = key
         if row is None:
             # A label split over several tokens ("(三)" / "不予公开", "(二)部分公开(区分…" wrapped).
-            joined = key
             for k in range(1, 4):
                 if i + k >= n or tokens[i + k].kind != "label":
                     break
@@ -205,6 +214,16 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                 if row is not None:
                     used = k + 1
                     break
+        if row is not None and tok.row is None:
+            # The rest of a wrapped label whose first line already names the row ("(二)部分公开" /
+            # "(区分处理的,只计这一情形," / "不计其他情形)") belongs to the label, not between it and its cells.
+            ext = joined
+            for k in range(used, used + 3):
+                if i + k >= n or tokens[i + k].kind != "label":
+                    break
+                ext += label_key(tokens[i + k].text)
+                if matcher.by_key.get(ext) is row:
+                    used = k + 1
         if row is None:
             if key in headers or any(key.endswith(h) for h in headers if len(h) >= 4):
                 tr.found = True
