@@ -298,3 +298,11 @@ def test_renumbered_headings_glued_to_digits_are_found_too():
     rep = rk.loads(slip)
     assert [s.numbered_as for s in rep.sections] == [None, 1, 2, 3, None, None]
     assert _same_tables(rep, _load("complete/102.txt"))
+
+
+@pytest.mark.parametrize("path", [p for p in REAL if p.suffix == ".html" or p.name == "101.txt"],
+                         ids=lambda p: p.name)
+def test_web_pages_and_markdown_tables_read_every_recorded_cell(path):
+    # Cell boundaries are printed (HTML grids, Markdown pipes): nothing is left unread.
+    _, right, wrong, unread = _compare(path)
+    assert not wrong and not unread, (wrong, unread)

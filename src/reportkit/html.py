@@ -2,8 +2,9 @@
 
 The page is flattened to text (block elements become line breaks, table rows become ``a | b | c``
 lines) and that text is what spans point into. Leaf tables (tables holding no other table, so not the
-layout tables many government sites wrap their pages in) are kept as grids with rowspan/colspan
-expanded, so empty cells stay known blanks. Images, iframes, embeds and links to attachments are
+layout tables many government sites wrap their pages in) are kept as grids: each ``<tr>``'s cells in
+order, a merged (rowspan/colspan) cell once, in the row that holds it; rows are then found by their
+labels, never by position, so a merged label cell needs no expansion. Empty cells stay known blanks. Images, iframes, embeds and links to attachments are
 recorded with their position, so a check can tell a lost table (capture) from a missing one (author).
 
 The parser is html.parser's, which is iterative, so deep nesting cannot exhaust the stack. Its slow
