@@ -306,3 +306,11 @@ def test_web_pages_and_markdown_tables_read_every_recorded_cell(path):
     # Cell boundaries are printed (HTML grids, Markdown pipes): nothing is left unread.
     _, right, wrong, unread = _compare(path)
     assert not wrong and not unread, (wrong, unread)
+
+
+def test_markdown_emphasis_around_a_label_does_not_hide_the_row():
+    # complete/101 with its total rows in bold, as other Markdown conversions print them.
+    text = (paths.CORPUS / "complete/101.txt").read_text(encoding="utf-8")
+    rep = rk.loads(text.replace("| （七）总计 |", "| **（七）总计** |").replace("| 3. 其他 |", "| **3. 其他** |"))
+    tr = rep.tables["requests"]
+    assert tr.value("results_total", "total") == 718 and tr.value("other_other", "total") == 143

@@ -32,7 +32,7 @@ _NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _SEGMENT = re.compile(r"(?<![\d.])([1-9]\.)(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
 
 
-_LONE_ENUM = re.compile(r"[1-9]\.")
+_LONE_ENUM = re.compile(r"[*#]*[1-9]\.")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # Where a second row label starts inside one label token ("…申请3.其他(七)总计", "三、本年度办理结果(一)予以公开"):
 # a Chinese numeral with "、" or in brackets, or a digit enumerator not preceded by a digit.
@@ -165,6 +165,11 @@ class _Matcher:
         return None
 
 
+def _key(text: str) -> str:
+    """A label's key without the Markdown emphasis a conversion may wrap it in ("**(七)总计**", "# …")."""
+    return label_key(text).strip("*#`~")
+
+
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -200,7 +205,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
         if tok.kind != "label":
             i += 1
             continue
-        key = label_key(tok.text)
+        key = _key(tok.text)
         row = matcher.match(key)
         used = 1
         joined = key
@@ -209,7 +214,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             for k in range(1, 4):
                 if i + k >= n or tokens[i + k].kind != "label":
                     break
-                joined += label_key(tokens[i + k].text)
+                joined += _key(tokens[i + k].text)
                 row = matcher.by_key.get(joined)
                 if row is not None:
                     used = k + 1
@@ -221,7 +226,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             for k in range(used, used + 3):
                 if i + k >= n or tokens[i + k].kind != "label":
                     break
-                ext += label_key(tokens[i + k].text)
+                ext += _key(tokens[i + k].text)
                 if matcher.by_key.get(ext) is row:
                     used = k + 1
         if row is None:
@@ -334,11 +339,11 @@ def _split_label(text: str) -> list[tuple[int, int, str]]:
 
 
 def _pieces(t: Token, matcher: _Matcher) -> list[Token]:
-    key = label_key(t.text)
+    key = _key(t.text)
     if key in matcher.by_key or key in matcher.headers:
         return [t]
     parts = _split_label(t.text)
-    if len(parts) < 2 or not any(matcher.match(label_key(p)) is not None for _, _, p in parts):
+    if len(parts) < 2 or not any(matcher.match(_key(p)) is not None for _, _, p in parts):
         return [t]
     exact = len(t.text) == t.end - t.start     # folding kept the length: offsets map one to one
     return [Token("label", p, t.start + a if exact else t.start, t.start + b if exact else t.end)
