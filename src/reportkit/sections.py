@@ -42,14 +42,11 @@ class Heading:
 
 
 def _heading_regex() -> re.Pattern:
-    alts = []
-    for sec in spec().sections:
-        pats = "|".join(f"(?:{p})" for p in sec.patterns)
-        # Any numeral: the title decides the section, the numeral only says whether it was renumbered.
-        alts.append(f"(?P<s{sec.number}>[{_NUMERALS}]\\s*[、.．,]?\\s*(?:{pats}))")
+    # Any numeral: the title decides the section, the numeral only says whether it was renumbered. One
+    # numeral prefix for all six titles keeps the scan as cheap as one alternative.
+    titles = "|".join(f"(?P<s{sec.number}>{'|'.join(f'(?:{p})' for p in sec.patterns)})" for sec in spec().sections)
     bullet = "|".join(f"(?:{p})" for p in spec().sections[0].patterns)
-    alts.append(f"(?P<b1>[-•·*]\\s*(?:{bullet}))")
-    return re.compile(f"(?:{'|'.join(alts)})")
+    return re.compile(f"(?P<num>[{_NUMERALS}])\\s*[、.．,]?\\s*(?:{titles})|(?P<b1>[-•·*]\\s*(?:{bullet}))")
 
 
 _HEADING = None
@@ -62,15 +59,15 @@ def find_headings(folded: str) -> list[Heading]:
         _HEADING = _heading_regex()
     out = []
     for m in _HEADING.finditer(folded):
-        for name, val in m.groupdict().items():
-            if val is not None:
-                num = int(name[1:])
-                s, e = m.span(name)
-                prev = folded[s - 1] if s else "\n"
-                written = _NUMERALS.find(val[0]) + 1 if name[0] == "s" else num
-                out.append(Heading(num, s, e, val, strong=prev in _STRONG_BEFORE,
-                                   numbered_as=written if written != num else None))
-                break
+        s, e = m.span()
+        prev = folded[s - 1] if s else "\n"
+        if m.group("b1") is not None:
+            out.append(Heading(1, s, e, m.group(), strong=prev in _STRONG_BEFORE))
+            continue
+        num = next(k for k in range(1, 7) if m.group(f"s{k}") is not None)
+        written = _NUMERALS.find(m.group("num")) + 1
+        out.append(Heading(num, s, e, m.group(), strong=prev in _STRONG_BEFORE,
+                           numbered_as=written if written != num else None))
     return out
 
 

@@ -86,7 +86,7 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
         for wi, w in enumerate(words):
             ws, we = base + w.start(), base + w.end()
             word = w.group()
-            if _LONE_ENUM.fullmatch(word) and wi + 1 < len(words) and not words[wi + 1].group()[0].isdigit() \
+            if word[-1] == "." and _LONE_ENUM.fullmatch(word) and wi + 1 < len(words) and not words[wi + 1].group()[0].isdigit() \
                     and not _is_mark(words[wi + 1].group()):
                 # "1. 属于国家秘密": the enumerator, parted from its label by a space, is not a cell.
                 label_parts.append((ws, we))
@@ -133,15 +133,20 @@ def _number(text: str) -> int | float:
 
 
 class _Matcher:
-    """Label → row lookup for one table, tolerant of group labels glued in front and split labels."""
+    """Label → row lookup for one table, tolerant of group labels glued in front and split labels.
+    One per table (``_matcher``), with its answers remembered: the same labels recur in every report."""
+
+    MEMO = 20000
 
     def __init__(self, table: Table):
         self.table = table
         self.by_key = table.row_by_key
         self.keys_by_len = sorted(self.by_key, key=len, reverse=True)
+        self.any_key = tuple(self.keys_by_len)
         self.full_keys = frozenset(k for r in table.rows for k in r.keys)
         self.headers = _header_keys(table)
-        self.label_keys = self.full_keys | self.headers
+        self.label_ends = tuple(k for k in self.full_keys | self.headers if len(k) >= 2)
+        self.memo: dict[str, object] = {}
 
     def match(self, key: str):
         if not key:
@@ -149,6 +154,14 @@ class _Matcher:
         row = self.by_key.get(key)
         if row is not None:
             return row
+        if key in self.memo:
+            return self.memo[key]
+        if len(self.memo) > self.MEMO:
+            self.memo.clear()
+        self.memo[key] = row = self._glued(key) if key.endswith(self.any_key) else None
+        return row
+
+    def _glued(self, key: str):
         # Something glued in front of a row label ("三、本年度办理结果 (一)予以公开", "现行有效件数规章"): match
         # the longest row key the token ends with when that key carries its enumerator, or when what is
         # glued in front is itself a label of the table. Prose ending in a bare label ("其中,予以公开")
@@ -159,10 +172,14 @@ class _Matcher:
             if len(k) >= 4 and k in self.full_keys and _enumerated(k):
                 return self.by_key[k]
             prefix = key[:-len(k)]
-            if len(k) >= 2 and (not _CJK.search(prefix)
-                                or any(prefix.endswith(h) for h in self.label_keys if len(h) >= 2)):
+            if len(k) >= 2 and (not _CJK.search(prefix) or prefix.endswith(self.label_ends)):
                 return self.by_key[k]
         return None
+
+
+@functools.lru_cache(maxsize=None)
+def _matcher(table: Table) -> _Matcher:
+    return _Matcher(table)
 
 
 def _key(text: str) -> str:
@@ -191,7 +208,7 @@ def _header_keys(table: Table) -> frozenset[str]:
 def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
     """Rebuild the data rows of ``table`` from tokens by label and count."""
     tr = TableRead(table=table.id, version=version, found=False)
-    matcher = _Matcher(table)
+    matcher = _matcher(table)
     headers = matcher.headers
     tokens = _relabel(tokens, matcher)
     i = 0
@@ -339,6 +356,8 @@ def _split_label(text: str) -> list[tuple[int, int, str]]:
 
 
 def _pieces(t: Token, matcher: _Matcher) -> list[Token]:
+    if not _BOUNDARY.search(t.text, 1):
+        return [t]
     key = _key(t.text)
     if key in matcher.by_key or key in matcher.headers:
         return [t]
