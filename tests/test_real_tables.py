@@ -314,3 +314,13 @@ def test_markdown_emphasis_around_a_label_does_not_hide_the_row():
     rep = rk.loads(text.replace("| （七）总计 |", "| **（七）总计** |").replace("| 3. 其他 |", "| **3. 其他** |"))
     tr = rep.tables["requests"]
     assert tr.value("results_total", "total") == 718 and tr.value("other_other", "total") == 143
+
+
+def test_a_numeral_ending_a_word_is_not_a_renumbered_heading():
+    # complete/003 without its 二 heading, and a phrase in 一 that reads like a renumbered one.
+    text = (paths.CORPUS / "complete/003.txt").read_text(encoding="utf-8")
+    at = text.index("二、主动公开政府信息情况")
+    body = text[:at] + text[at + len("二、主动公开政府信息情况"):]
+    i1 = body.index("一、总体情况") + len("一、总体情况")
+    rep = rk.loads(body[:i1] + "坚持统一、主动公开政府信息的原则。" + body[i1:])
+    assert not rep.sections[1].present

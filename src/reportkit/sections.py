@@ -39,6 +39,7 @@ class Heading:
     written: str
     strong: bool = True
     numbered_as: int | None = None   # the numeral printed, when it is not the title's (a renumbered slip)
+    after_digit: bool = False         # glued to a digit: a table cell run into the heading
 
 
 def _heading_regex() -> re.Pattern:
@@ -67,7 +68,7 @@ def find_headings(folded: str) -> list[Heading]:
         num = next(k for k in range(1, 7) if m.group(f"s{k}") is not None)
         written = _NUMERALS.find(m.group("num")) + 1
         out.append(Heading(num, s, e, m.group(), strong=prev in _STRONG_BEFORE,
-                           numbered_as=written if written != num else None))
+                           numbered_as=written if written != num else None, after_digit=prev.isdigit()))
     return out
 
 
@@ -112,7 +113,9 @@ def _choose(all_cands: list[Heading]) -> list[Heading]:
         have = {h.number for h in chain}
         chain = _fit(chain, [h for h in renumbered if h.strong and h.number not in have], weak_only=False)
         have = {h.number for h in chain}
-        chain = _fit(chain, [h for h in renumbered if h.number not in have], weak_only=False)
+        # Weak ones only where a table's digits ran into them ("…9116.36二、收到和处理…"): a numeral ending
+        # a word ("统一、主动公开政府信息…") is not a heading.
+        chain = _fit(chain, [h for h in renumbered if h.number not in have and h.after_digit], weak_only=False)
     have = {h.number for h in chain}
     for h in cands:
         if h.number not in have:
