@@ -324,3 +324,11 @@ def test_a_numeral_ending_a_word_is_not_a_renumbered_heading():
     i1 = body.index("一、总体情况") + len("一、总体情况")
     rep = rk.loads(body[:i1] + "坚持统一、主动公开政府信息的原则。" + body[i1:])
     assert not rep.sections[1].present
+
+
+@pytest.mark.parametrize("path", HTML_TWINS, ids=[p.name for p in HTML_TWINS])
+def test_web_page_title_is_the_reports_not_the_sites(path):
+    # html/00x: <title> is "…年度报告_政府信息公开年报_平潭综合实验区党工委管委会".
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    rep = rk.load(path)
+    assert rep.title == meta["title"] and rep.year == meta["year"]

@@ -289,8 +289,17 @@ def flatten(html: str) -> HtmlDoc:
                 else:
                     tokens.append(Token("label", cell, s, e, row=_row_counter))
         grids.append((t.start, t.end, tokens))
-    title = re.sub(r"\s+", " ", (p.h1 or p.title)).strip()
+    title = _page_title(p.h1 or p.title)
     return HtmlDoc(text=text, title=title, grids=grids, assets=p.assets)
+
+
+def _page_title(raw: str) -> str:
+    """The report's title out of a page title that carries the site's chrome
+    ("…年度报告_政府信息公开年报_平潭综合实验区党工委管委会"): the part that names a report."""
+    title = re.sub(r"\s+", " ", raw).strip()
+    parts = [x.strip() for x in re.split(r"\s*(?:_|\||｜|--|—|-\s)\s*", title) if x.strip()]
+    named = [x for x in parts if "报告" in x or "年报" in x]
+    return max(named, key=len) if len(parts) > 1 and named else title
 
 
 def looks_like_html(text: str) -> bool:
