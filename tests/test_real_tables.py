@@ -332,3 +332,16 @@ def test_web_page_title_is_the_reports_not_the_sites(path):
     meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     rep = rk.load(path)
     assert rep.title == meta["title"] and rep.year == meta["year"]
+
+
+def test_enumerators_written_with_a_dunhao_are_labels_too():
+    # complete/102 as reports print it with "1、" for "1.": the enumerator is the label's, not a cell.
+    text = (paths.CORPUS / "complete/102.txt").read_text(encoding="utf-8")
+    i3 = text.index("三、收到和处理政府")
+    rep = rk.loads(text[:i3] + re.sub(r"(?<=\d)\.(?=[^\d])", "、", text[i3:]))
+    assert _row_text(rep, "requests", "withheld_enforcement_file") == "3000003"
+    assert _row_text(rep, "requests", "other_other") == "1000001"
+    assert "3000003（四）无法提供1." in text
+    spaced = rk.loads(text.replace("3000003（四）无法提供1.", "3 0 0 0 0 0 3（四）无法提供 1、 "))
+    assert _row_text(spaced, "requests", "unable_not_held") == "491000050"
+    assert _row_text(spaced, "requests", "withheld_query") == "3 0 0 0 0 0 3"

@@ -29,14 +29,14 @@ _NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
 # A digit run that starts a word and is followed by "." and a non-digit is an enumerator ("1.属于…"),
 # part of a label, not a cell.
 # The format's enumerators are single digits (1.–8.), so in "15.属于…" the "1" is a cell and "5." the label's.
-_SEGMENT = re.compile(r"(?<![\d.])([1-9]\.)(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
+_SEGMENT = re.compile(r"(?<![\d.])([1-9][.、])(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
 
 
-_LONE_ENUM = re.compile(r"[*#]*[1-9]\.")
+_LONE_ENUM = re.compile(r"[*#]*[1-9][.、]")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # Where a second row label starts inside one label token ("…申请3.其他(七)总计", "三、本年度办理结果(一)予以公开"):
 # a Chinese numeral with "、" or in brackets, or a digit enumerator not preceded by a digit.
-_BOUNDARY = re.compile(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])[1-9]\.(?=[^\d\s])")
+_BOUNDARY = re.compile(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])[1-9][.、](?=[^\d\s])")
 # A count unit right after a number: the number is prose ("其中,予以公开2件"), not a table cell.
 _PROSE_UNIT = "件条次人个份起项宗篇"
 
@@ -86,7 +86,7 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
         for wi, w in enumerate(words):
             ws, we = base + w.start(), base + w.end()
             word = w.group()
-            if word[-1] == "." and _LONE_ENUM.fullmatch(word) and wi + 1 < len(words) and not words[wi + 1].group()[0].isdigit() \
+            if word[-1] in ".、" and _LONE_ENUM.fullmatch(word) and wi + 1 < len(words) and not words[wi + 1].group()[0].isdigit() \
                     and not _is_mark(words[wi + 1].group()):
                 # "1. 属于国家秘密": the enumerator, parted from its label by a space, is not a cell.
                 label_parts.append((ws, we))
@@ -338,7 +338,7 @@ def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
             out.append(t)
             continue
         prev = out[-1] if out else None
-        if (t.text.startswith(".") and prev is not None and prev.kind == "num" and prev.end == t.start
+        if (t.text.startswith((".", "、")) and prev is not None and prev.kind == "num" and prev.end == t.start
                 and len(prev.text) >= 2 and prev.text.isdigit() and prev.text[-1] != "0"):
             cand = prev.text[-1] + t.text
             first = label_key(_split_label(cand)[0][2])
