@@ -11,7 +11,7 @@ Labels are taken as captures print them: a row's digits running into the next ro
 in front (``现行有效件数规章``), a label wrapped over lines or broken by stray spaces, a heading naming a row
 above the small table that holds it. Prose that names a row (``其中,予以公开2件``) is not a table row.
 
-HTML tables arrive as grids (rowspan/colspan expanded by ``reportkit.html``), where cell boundaries are
+HTML tables arrive as grids (each ``<tr>``'s cells, from ``reportkit.html``), where cell boundaries are
 exact and an empty cell is a known blank; text layouts lose empty cells, so a short row is unreadable.
 """
 
@@ -38,7 +38,8 @@ _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # a Chinese numeral with "、" or in brackets, or a digit enumerator not preceded by a digit.
 _BOUNDARY = re.compile(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])[1-9][.、](?=[^\d\s])")
 # A count unit right after a number: the number is prose ("其中,予以公开2件"), not a table cell.
-_PROSE_UNIT = "件条次人个份起项宗篇"
+# ("项" is left out: the header word 项目 can follow a table row.)
+_PROSE_UNIT = "件条次人个份起宗篇"
 
 _PIECE = re.compile(r"[^|\n\r]+")
 _WORD = re.compile(r"\S+")
