@@ -213,6 +213,13 @@ def _parse(text: str, source: str, kind: str, grids=None, html_title: str = "", 
         fe = inv[sec.end] if inv else sec.end
         read = [t.version for t in tables.values() if t is not None and t.cells]
         tr = read_table(tid, folded, fs, fe, grid_tokens, default_version=read[0] if read else doc_version)
+        if not tr.has_numbers and sec.annex_start is not None and not grids:
+            # The section says "见附表" and the table stands in an annex under its title.
+            at = read_table(tid, folded, inv[sec.annex_start] if inv else sec.annex_start,
+                            inv[sec.annex_end] if inv else sec.annex_end, None,
+                            default_version=read[0] if read else doc_version)
+            if at.has_numbers or (at.cells and not tr.cells):
+                tr = at
         if not tr.found and not tr.cells:
             tables[tid] = None
             continue

@@ -32,6 +32,15 @@ class Section:
     end: int
     body_start: int             # where the text after the heading starts
     present: bool
+    # The numeral printed when the heading was found by its title under another number ("一、主动公开政府
+    # 信息情况" for section 二): a slip to report once, not a missing section.
+    numbered_as: int | None = None
+    # The text ends right after this heading (or before this section): a cut-off capture, not an empty
+    # or missing section.
+    truncated: bool = False
+    # A later heading with this section's title under another numeral (an annex holding the table).
+    annex_start: int | None = None
+    annex_end: int | None = None
 
     @property
     def id(self) -> str:
@@ -41,7 +50,7 @@ class Section:
         return text[self.body_start:self.end]
 
     def is_empty(self, text: str) -> bool:
-        return self.present and not text[self.body_start:self.end].strip()
+        return self.present and not self.truncated and not text[self.body_start:self.end].strip()
 
 
 @dataclass

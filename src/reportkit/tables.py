@@ -6,7 +6,12 @@ format starts that row, and the numeric tokens that follow it are its cells. A r
 not the format's, or whose digits are run together (``713000074`` for seven cells), is reported as an
 issue and its cells marked ``unreadable``: cells are never assigned by position or split by guessing.
 
-HTML tables arrive as grids (rowspan/colspan expanded by ``reportkit.html``), where cell boundaries are
+Labels are taken as captures print them: a row's digits running into the next row's enumerator
+(``00000003.其他``: the ``3`` is the label's), several row labels glued into one token, a header word glued
+in front (``现行有效件数规章``), a label wrapped over lines or broken by stray spaces, a heading naming a row
+above the small table that holds it. Prose that names a row (``其中,予以公开2件``) is not a table row.
+
+HTML tables arrive as grids (each ``<tr>``'s cells, from ``reportkit.html``), where cell boundaries are
 exact and an empty cell is a known blank; text layouts lose empty cells, so a short row is unreadable.
 """
 
@@ -23,8 +28,18 @@ from .text import Folded
 _NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
 # A digit run that starts a word and is followed by "." and a non-digit is an enumerator ("1.属于…"),
 # part of a label, not a cell.
-_SEGMENT = re.compile(r"(?<![\d.])([1-9]\d?\.)(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
+# The format's enumerators are single digits (1.–8.), so in "15.属于…" the "1" is a cell and "5." the label's.
+_SEGMENT = re.compile(r"(?<![\d.])([1-9][.、])(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
 
+
+_LONE_ENUM = re.compile(r"[*#]*[1-9][.、]")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+# Where a second row label starts inside one label token ("…申请3.其他(七)总计", "三、本年度办理结果(一)予以公开"):
+# a Chinese numeral with "、" or in brackets, or a digit enumerator not preceded by a digit.
+_BOUNDARY = re.compile(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])[1-9][.、](?=[^\d\s])")
+# A count unit right after a number: the number is prose ("其中,予以公开2件"), not a table cell.
+# ("项" is left out: the header word 项目 can follow a table row.)
+_PROSE_UNIT = "件条次人个份起宗篇"
 
 _PIECE = re.compile(r"[^|\n\r]+")
 _WORD = re.compile(r"\S+")
@@ -54,6 +69,12 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
     out: list[Token] = []
     for piece in _PIECE.finditer(text[start:end]):
         base = start + piece.start()
+        whole = piece.group().strip()
+        if _THOUSANDS.fullmatch(whole):
+            # A cell of its own ("| 517,645 |"): one number written with thousands separators.
+            s = base + piece.group().index(whole)
+            out.append(Token("num", whole.replace(",", ""), folded.orig(s), folded.orig_end(s + len(whole))))
+            continue
         words = list(_WORD.finditer(piece.group()))
         label_parts: list[tuple[int, int]] = []
 
@@ -63,9 +84,14 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
                 out.append(Token("label", text[s:e], folded.orig(s), folded.orig_end(e)))
                 label_parts.clear()
 
-        for w in words:
+        for wi, w in enumerate(words):
             ws, we = base + w.start(), base + w.end()
             word = w.group()
+            if word[-1] in ".、" and _LONE_ENUM.fullmatch(word) and wi + 1 < len(words) and not words[wi + 1].group()[0].isdigit() \
+                    and not _is_mark(words[wi + 1].group()):
+                # "1. 属于国家秘密": the enumerator, parted from its label by a space, is not a cell.
+                label_parts.append((ws, we))
+                continue
             if _is_mark(word):
                 flush()
                 out.append(Token("mark", word, folded.orig(ws), folded.orig_end(we)))
@@ -108,12 +134,20 @@ def _number(text: str) -> int | float:
 
 
 class _Matcher:
-    """Label → row lookup for one table, tolerant of group labels glued in front and split labels."""
+    """Label → row lookup for one table, tolerant of group labels glued in front and split labels.
+    One per table (``_matcher``), with its answers remembered: the same labels recur in every report."""
+
+    MEMO = 20000
 
     def __init__(self, table: Table):
         self.table = table
         self.by_key = table.row_by_key
         self.keys_by_len = sorted(self.by_key, key=len, reverse=True)
+        self.any_key = tuple(self.keys_by_len)
+        self.full_keys = frozenset(k for r in table.rows for k in r.keys)
+        self.headers = _header_keys(table)
+        self.label_ends = tuple(k for k in self.full_keys | self.headers if len(k) >= 2)
+        self.memo: dict[str, object] = {}
 
     def match(self, key: str):
         if not key:
@@ -121,12 +155,44 @@ class _Matcher:
         row = self.by_key.get(key)
         if row is not None:
             return row
-        # A group label glued in front ("三、本年度办理结果 (一)予以公开"): match the longest row key the
-        # token ends with, as long as that key is specific (short keys like "其他" are column headers).
+        if key in self.memo:
+            return self.memo[key]
+        if len(self.memo) > self.MEMO:
+            self.memo.clear()
+        self.memo[key] = row = self._glued(key) if key.endswith(self.any_key) else None
+        return row
+
+    def _glued(self, key: str):
+        # Something glued in front of a row label ("三、本年度办理结果 (一)予以公开", "现行有效件数规章"): match
+        # the longest row key the token ends with when that key carries its enumerator, or when what is
+        # glued in front is itself a label of the table. Prose ending in a bare label ("其中,予以公开")
+        # is not a row.
         for k in self.keys_by_len:
-            if len(k) >= 4 and key.endswith(k):
+            if not key.endswith(k):
+                continue
+            if len(k) >= 4 and k in self.full_keys and _enumerated(k):
+                return self.by_key[k]
+            prefix = key[:-len(k)]
+            if len(k) >= 2 and (not _CJK.search(prefix) or prefix.endswith(self.label_ends)):
                 return self.by_key[k]
         return None
+
+
+@functools.lru_cache(maxsize=None)
+def _matcher(table: Table) -> _Matcher:
+    return _Matcher(table)
+
+
+def _key(text: str) -> str:
+    """A label's key without the Markdown emphasis a conversion may wrap it in ("**(七)总计**", "# …")."""
+    return label_key(text).strip("*#`~")
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _enumerated(key: str) -> bool:
+    return bool(re.match(r"[一二三四五六七八九十\d]", key))
 
 
 @functools.lru_cache(maxsize=None)
@@ -143,30 +209,44 @@ def _header_keys(table: Table) -> frozenset[str]:
 def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
     """Rebuild the data rows of ``table`` from tokens by label and count."""
     tr = TableRead(table=table.id, version=version, found=False)
-    matcher = _Matcher(table)
-    headers = _header_keys(table)
+    matcher = _matcher(table)
+    headers = matcher.headers
+    tokens = _relabel(tokens, matcher)
     i = 0
     n = len(tokens)
     seen: dict[str, int] = {}
+    # Rows met without numbers: a heading naming the row ("### 一、本年新收…" above a small table) or a
+    # row really printed empty; a later occurrence with numbers is the row.
+    pending: dict[str, tuple] = {}
     while i < n:
         tok = tokens[i]
         if tok.kind != "label":
             i += 1
             continue
-        key = label_key(tok.text)
+        key = _key(tok.text)
         row = matcher.match(key)
         used = 1
+        joined = key
         if row is None:
             # A label split over several tokens ("(三)" / "不予公开", "(二)部分公开(区分…" wrapped).
-            joined = key
             for k in range(1, 4):
                 if i + k >= n or tokens[i + k].kind != "label":
                     break
-                joined += label_key(tokens[i + k].text)
+                joined += _key(tokens[i + k].text)
                 row = matcher.by_key.get(joined)
                 if row is not None:
                     used = k + 1
                     break
+        if row is not None and tok.row is None:
+            # The rest of a wrapped label whose first line already names the row ("(二)部分公开" /
+            # "(区分处理的,只计这一情形," / "不计其他情形)") belongs to the label, not between it and its cells.
+            ext = joined
+            for k in range(used, used + 3):
+                if i + k >= n or tokens[i + k].kind != "label":
+                    break
+                ext += _key(tokens[i + k].text)
+                if matcher.by_key.get(ext) is row:
+                    used = k + 1
         if row is None:
             if key in headers or any(key.endswith(h) for h in headers if len(h) >= 4):
                 tr.found = True
@@ -189,6 +269,9 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             while j < n and tokens[j].is_value:
                 vals.append(tokens[j])
                 j += 1
+            if vals and _prose_after(tokens, j, vals, len(table.columns_for(row.id))):
+                i = j
+                continue
         cols = table.columns_for(row.id)
         if row.id in seen:
             if vals:
@@ -197,12 +280,94 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                                             row=row.id, start=tok.start, end=tok.end, raw=tok.text))
             i = j
             continue
+        if not vals and tok.row is None:
+            pending.setdefault(row.id, (row, cols, tok))
+            i = j
+            continue
         seen[row.id] = i
+        pending.pop(row.id, None)
+        unit = _unit_after(tokens, j, vals)
+        if unit is not None and cols[-1].unit and not unit.startswith(cols[-1].unit):
+            # "120000元" in a column counted in 万元: one cell, but not a number of the column's unit.
+            v = vals[-1]
+            tr.issues.append(TableIssue(table.id, "unit", f"{row.label}: {v.text}{unit[:2]} where the column "
+                                        f"is in {cols[-1].unit}; not converted", row=row.id, column=cols[-1].id,
+                                        start=v.start, end=tokens[j].end, raw=v.text + unit[:2]))
+            for c in cols:
+                tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+                                                note="unit")
+            i = j
+            continue
         _assign(tr, table, row, cols, vals, span_start, tok)
         i = j
+    for row, cols, tok in pending.values():
+        _assign(tr, table, row, cols, [], tok.start, tok)
     tr.start = tokens[0].start if tokens else None
     tr.end = tokens[-1].end if tokens else None
     return tr
+
+
+def _prose_after(tokens: list[Token], j: int, vals: list[Token], width: int) -> bool:
+    """A number followed by a count unit ("予以公开2件", "予以公开 2 件" where a row has several cells) is
+    prose, not a table cell."""
+    last = vals[-1]
+    if last.kind != "num" or j >= len(tokens) or tokens[j].kind != "label" or tokens[j].text[:1] not in _PROSE_UNIT:
+        return False
+    return tokens[j].start == last.end or len(vals) < width
+
+
+def _unit_after(tokens: list[Token], j: int, vals: list[Token]) -> str | None:
+    """The money unit glued after a row's last number ("120000元", "6512.75万元"), if any."""
+    if not vals or vals[-1].kind != "num" or j >= len(tokens):
+        return None
+    t = tokens[j]
+    if t.kind == "label" and t.start == vals[-1].end and t.text[:1] in "元万亿":
+        return t.text
+    return None
+
+
+def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
+    """Text tokens with row labels cut out where a capture glued them to their neighbours.
+
+    A row's digits run into the next row's enumerator ("00000003.其他", "10000015.属于三类…"): the
+    enumerator belongs to the label, so when digit + label is a row of the table the digit is cut off the
+    run (what is left is the previous row's cells). Several row labels glued into one token
+    ("…政府信息公开申请3.其他(七)总计") are cut apart at their enumerators, when one of the pieces is a row."""
+    out: list[Token] = []
+    for t in tokens:
+        if t.kind != "label" or t.row is not None:
+            out.append(t)
+            continue
+        prev = out[-1] if out else None
+        if (t.text.startswith((".", "、")) and prev is not None and prev.kind == "num" and prev.end == t.start
+                and len(prev.text) >= 2 and prev.text.isdigit() and prev.text[-1] != "0"):
+            cand = prev.text[-1] + t.text
+            first = label_key(_split_label(cand)[0][2])
+            if first in matcher.full_keys and matcher.by_key.get(first) is not None:
+                out[-1] = Token("num", prev.text[:-1], prev.start, prev.end - 1, glued=True)
+                t = Token("label", cand, prev.end - 1, t.end)
+        out.extend(_pieces(t, matcher))
+    return out
+
+
+def _split_label(text: str) -> list[tuple[int, int, str]]:
+    cuts = [m.start() for m in _BOUNDARY.finditer(text) if m.start() > 0]
+    bounds = [0, *cuts, len(text)]
+    return [(a, b, text[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def _pieces(t: Token, matcher: _Matcher) -> list[Token]:
+    if not _BOUNDARY.search(t.text, 1):
+        return [t]
+    key = _key(t.text)
+    if key in matcher.by_key or key in matcher.headers:
+        return [t]
+    parts = _split_label(t.text)
+    if len(parts) < 2 or not any(matcher.match(_key(p)) is not None for _, _, p in parts):
+        return [t]
+    exact = len(t.text) == t.end - t.start     # folding kept the length: offsets map one to one
+    return [Token("label", p, t.start + a if exact else t.start, t.start + b if exact else t.end)
+            for a, b, p in parts]
 
 
 def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_start: int, label_tok: Token):
@@ -276,6 +441,9 @@ def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
     if cur:
         runs.append(cur)
     runs = [r for r in runs if any(t.kind == "num" for t in r) or (r and r[0].row is not None)]
+    grouped = _runs_by_group(table, tokens[header_seen_at:])
+    if grouped:
+        runs.insert(0, grouped)
     row = table.data_rows[0]
     cols = table.columns
     exact = [r for r in runs if len(r) == len(cols) and not any(t.kind == "num" and _leading_zero(t) for t in r)]
@@ -290,6 +458,38 @@ def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
                                             note="header without numbers")
         tr.issues.append(TableIssue(table.id, "no_values", "table 四 header is printed without numbers"))
     return tr
+
+
+def _runs_by_group(table: Table, tokens: list[Token]) -> list[Token] | None:
+    """Table 四 printed as one small table per group (行政复议 / 行政诉讼（未经复议直接起诉） / 行政诉讼（复议后起诉）,
+    each with its own five result columns): the group's run is the one right under the label naming it.
+    Only when every group has exactly one run of exactly its width; otherwise nothing is assumed."""
+    groups = list(dict.fromkeys(c.path for c in table.columns))
+    width = {g: sum(1 for c in table.columns if c.path == g) for g in groups}
+    keys = {g: label_key(g[-1] or g[0]) for g in groups}
+    found: dict[tuple, list[Token]] = {}
+    current = None
+    run: list[Token] = []
+    for t in [*tokens, Token("label", "", -1, -1)]:
+        if t.row is not None:
+            return None
+        if t.is_value:
+            run.append(t)
+            continue
+        if run:
+            if current is None or current in found or len(run) != width[current]:
+                return None
+            found[current] = run
+            run = []
+        key = label_key(t.text)
+        named = [g for g in groups if keys[g] and keys[g] in key]
+        if len(named) == 1:
+            current = named[0]
+        elif named:
+            current = None
+    if len(found) != len(groups):
+        return None
+    return [t for g in groups for t in found[g]]
 
 
 def detect_version(folded_region: str) -> str | None:

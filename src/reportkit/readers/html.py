@@ -2,8 +2,9 @@
 
 The page is flattened to text (block elements become line breaks, table rows become ``a | b | c``
 lines) and that text is what spans point into. Leaf tables (tables holding no other table, so not the
-layout tables many government sites wrap their pages in) are kept as grids with rowspan/colspan
-expanded, so empty cells stay known blanks. Images, iframes, embeds and links to attachments are
+layout tables many government sites wrap their pages in) are kept as grids: each ``<tr>``'s cells in
+order, a merged (rowspan/colspan) cell once, in the row that holds it; rows are then found by their
+labels, never by position, so a merged label cell needs no expansion. Empty cells stay known blanks. Images, iframes, embeds and links to attachments are
 recorded with their position, so a check can tell a lost table (capture) from a missing one (author).
 
 The parser is html.parser's, which is iterative, so deep nesting cannot exhaust the stack. Its slow
@@ -20,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from ..tables import Token, _NUM, _is_mark
+from ..tables import Token, _NUM, _THOUSANDS, _is_mark
 from ..format import fold
 
 _SKIP = {"script", "style", "noscript", "template", "select", "option", "nav", "head", "button", "svg",
@@ -281,13 +282,24 @@ def flatten(html: str) -> HtmlDoc:
                     tokens.append(Token("empty", "", s, s, row=_row_counter))
                 elif _NUM.fullmatch(cell):
                     tokens.append(Token("num", cell, s, e, row=_row_counter))
+                elif _THOUSANDS.fullmatch(cell):
+                    tokens.append(Token("num", cell.replace(",", ""), s, e, row=_row_counter))
                 elif _is_mark(cell):
                     tokens.append(Token("mark", cell, s, e, row=_row_counter))
                 else:
                     tokens.append(Token("label", cell, s, e, row=_row_counter))
         grids.append((t.start, t.end, tokens))
-    title = re.sub(r"\s+", " ", (p.h1 or p.title)).strip()
+    title = _page_title(p.h1 or p.title)
     return HtmlDoc(text=text, title=title, grids=grids, assets=p.assets)
+
+
+def _page_title(raw: str) -> str:
+    """The report's title out of a page title that carries the site's chrome
+    ("…年度报告_政府信息公开年报_平潭综合实验区党工委管委会"): the part that names a report."""
+    title = re.sub(r"\s+", " ", raw).strip()
+    parts = [x.strip() for x in re.split(r"\s*(?:_|\||｜|--|—|-\s)\s*", title) if x.strip()]
+    named = [x for x in parts if "报告" in x or "年报" in x]
+    return max(named, key=len) if len(parts) > 1 and named else title
 
 
 def looks_like_html(text: str) -> bool:

@@ -55,7 +55,10 @@ def to_dict(report: Report) -> dict:
         "preamble": {"start": 0, "end": report.preamble_end},
         "sections": [{"number": s.number, "title": s.title, "heading": s.heading, "start": s.start,
                       "end": s.end, "body_start": s.body_start, "present": s.present,
-                      "empty": s.is_empty(report.text) if s.present else True}
+                      "empty": s.is_empty(report.text) if s.present else True,
+                      # Only where set, so records written before these existed stay the same.
+                      **({"numbered_as": s.numbered_as} if s.numbered_as else {}),
+                      **({"truncated": True} if s.truncated else {})}
                      for s in report.sections],
         "tables": tables,
         "table_versions": {tid: tr.version for tid, tr in report.tables.items() if tr is not None},
@@ -140,7 +143,8 @@ def from_dict(d: dict, source: str) -> Report:
     try:
         text = d["text"]
         sections = [Section(number=s["number"], title=s["title"], heading=s.get("heading"), start=s["start"],
-                            end=s["end"], body_start=s.get("body_start", s["start"]), present=s["present"])
+                            end=s["end"], body_start=s.get("body_start", s["start"]), present=s["present"],
+                            numbered_as=s.get("numbered_as"), truncated=bool(s.get("truncated")))
                     for s in d["sections"]]
         tables: dict[str, TableRead | None] = {}
         versions = d.get("table_versions", {})
