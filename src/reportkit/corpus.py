@@ -58,8 +58,9 @@ import pandas as pd
 from .errors import ReportError
 from .format import TABLE_IDS, fold, label_key, spec
 
-REPORT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".yaml", ".yml", ".json", ".xlsx")
-_TEXT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml")
+REPORT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".yaml", ".yml", ".json", ".xlsx",
+                   ".pdf", ".docx", ".doc", ".wps")
+_TEXT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps")
 _SIDECAR_SUFFIXES = (".json", ".yaml", ".yml")
 STATES = ("value", "blank", "unreadable", "missing")
 LEVELS = ("department", "town", "county", "city", "province")
