@@ -110,7 +110,7 @@ def load(path, *, max_bytes: int | None = None) -> Report:
         raise ReportError(f"cannot read the file ({e.strerror})", source) from None
     if len(data) > limit:
         raise TooLargeError("the file is " + too_large.format(limit=limit), source)
-    if suffix in _BINARY or suffix in _REFUSED or data[:5] == b"%PDF-":
+    if suffix in _BINARY or suffix in _REFUSED or (suffix != ".txt" and data[:5] == b"%PDF-"):
         return _parse_binary(data, source, suffix)
     if suffix in (".yaml", ".yml", ".json"):
         from .structured import from_structured

@@ -338,12 +338,13 @@ def _chrome(pages: list[_Page]) -> set[int]:
                 edge.append((pg, ln))
     out = {id(ln) for _, ln in edge if _PAGE_NUMBER.fullmatch(fold(ln.text))}
     if len(pages) >= 2:
-        seen: dict[str, set[int]] = {}
+        # The same words (page numbers aside) at the same height of several pages.
+        key = lambda ln: (re.sub(r"\d+", "#", re.sub(r"\s+", "", ln.text)), round(ln.top / 6))
+        seen: dict[tuple, set[int]] = {}
         for pg, ln in edge:
-            seen.setdefault(re.sub(r"\d+", "#", re.sub(r"\s+", "", ln.text)), set()).add(pg.number)
+            seen.setdefault(key(ln), set()).add(pg.number)
         for pg, ln in edge:
-            pages_with = seen[re.sub(r"\d+", "#", re.sub(r"\s+", "", ln.text))]
-            if len(pages_with) >= max(2, len(pages) * 0.4):
+            if len(seen[key(ln)]) >= max(2, len(pages) * 0.4):
                 out.add(id(ln))
     return out
 
@@ -352,7 +353,10 @@ def _stitch(a: _Table, b: _Table) -> _Table:
     """Table ``b`` (top of a page) continues table ``a`` (bottom of the page before). A row cut by the
     break (its label on one page, its numbers or the rest of its label on the next) is one row again."""
     last = [c for c in a.cells if c.row + c.rowspan == a.n_rows and c.row == a.n_rows - 1]
-    first = [c for c in b.cells if c.row == 0]
+    # An empty cell at the top of the new page under no cell of the torn row continues a merged cell
+    # from above (a group label): it is not part of the row.
+    a_cols = {c.col for c in last}
+    first = [c for c in b.cells if c.row == 0 and (c.col in a_cols or c.text.strip())]
     shape = lambda cells: sorted((c.col, c.colspan) for c in cells)
     values = lambda cells: any(_kind(fold(c.text).strip()) in ("num", "mark") for c in cells)
     words = lambda cells: any(_kind(fold(c.text).strip()) == "label" for c in cells)
@@ -368,7 +372,7 @@ def _stitch(a: _Table, b: _Table) -> _Table:
         for c in first:
             top = by_col[c.col]
             cells.append(GridCell(join_pieces([top.text, c.text]), shift, c.col, c.rowspan, c.colspan))
-        rest = [c for c in b.cells if c.row > 0]
+        rest = [c for c in b.cells if c.row > 0 or (c.rowspan > 1 and c not in first)]
     else:
         rest = b.cells
     for c in rest:
@@ -385,10 +389,26 @@ def _margins(lines: list[_Line]) -> tuple[float, float] | None:
     return float(left), float(right)
 
 
-def _continues(prev: _Line, nxt: _Line, margins) -> bool:
+def _pitch(items) -> dict[int, float]:
+    """Per font size, the distance from one line to the next inside a paragraph: the smallest one seen
+    (space between paragraphs only adds to it)."""
+    out: dict[int, float] = {}
+    for a, b in zip(items, items[1:]):
+        if a[1] == b[1] == "line" and a[0] == b[0] and round(a[2].size) == round(b[2].size):
+            d = b[2].top - a[2].top
+            if d >= 0.8 * a[2].size:
+                k = round(a[2].size)
+                out[k] = min(out.get(k, d), d)
+    return out
+
+
+def _continues(prev: _Line, nxt: _Line, margins, pitch: dict[int, float], same_page: bool) -> bool:
     """Whether ``nxt`` is the same paragraph as ``prev``, wrapped at the right margin."""
     if margins is None:
         return False
+    usual = pitch.get(round(prev.size))
+    if same_page and usual is not None and nxt.top - prev.top > usual * 1.3:
+        return False        # space between paragraphs
     left, right = margins
     size = max(prev.size, nxt.size)
     return (prev.x1 >= right - 1.5 * size and abs(nxt.x0 - left) <= 0.5 * size
@@ -413,18 +433,20 @@ def _build(pages: list[_Page]) -> ReadDoc:
         else:
             merged.append(it)
     margins = _margins([it[2] for it in merged if it[1] == "line"])
+    pitch = _pitch(merged)
     out = TextBuilder()
     para: list[str] = []
     prev: _Line | None = None
-    for _, kind, payload in merged:
+    prev_page = 0
+    for page_number, kind, payload in merged:
         if kind == "line":
-            if prev is not None and _continues(prev, payload, margins):
+            if prev is not None and _continues(prev, payload, margins, pitch, page_number == prev_page):
                 para.append(payload.text)
             else:
                 if para:
                     out.line(join_pieces(para))
                 para = [payload.text]
-            prev = payload
+            prev, prev_page = payload, page_number
             continue
         if para:
             out.line(join_pieces(para))
