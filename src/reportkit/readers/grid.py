@@ -69,10 +69,13 @@ class ReadDoc:
     assets: list[dict] = field(default_factory=list)
 
 
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
 def _kind(folded_cell: str) -> str:
     if not folded_cell:
         return "empty"
-    if _NUM.fullmatch(folded_cell):
+    if _NUM.fullmatch(folded_cell) or _GROUPED.fullmatch(folded_cell):
         return "num"
     if _is_mark(folded_cell) or folded_cell.startswith(_UNKNOWN_MARK):
         return "mark"
@@ -140,8 +143,8 @@ class TextBuilder:
                 self._emit(text)
                 e = self.length
                 kind = kinds[id(c)]
-                tokens.append(Token(kind, folded[id(c)] if kind != "empty" else "", s, e if kind != "empty" else s,
-                                    row=self._row))
+                value = folded[id(c)].replace(",", "") if kind == "num" else folded[id(c)]
+                tokens.append(Token(kind, value, s, e if kind != "empty" else s, row=self._row))
                 self._emit(" |")
             self.end_line()
         self.grids.append((start, self.length, tokens))

@@ -173,7 +173,7 @@ def _visible(color) -> bool:
 
 def _is_rule(obj) -> bool:
     t = obj.get("object_type")
-    if t == "line":
+    if t in ("line", "curve"):       # a grid may be drawn as one path: its straight pieces count
         return bool(obj.get("stroke", True)) and _visible(obj.get("stroking_color"))
     if t == "rect":
         if obj.get("stroke") and _visible(obj.get("stroking_color")):
@@ -197,9 +197,10 @@ def _index(bounds: list[float], v: float, tol: float) -> int:
     return max(k, 0)
 
 
-def _line_text(chars: list[dict]) -> str:
-    """One line of characters, left to right: a space where Latin words or numbers stand apart, or where
-    any two characters are more than a character's width apart."""
+def _line_text(chars: list[dict], latin_gap: float = 0.15) -> str:
+    """One line of characters, left to right: a space where Latin words or numbers stand apart (by
+    ``latin_gap`` of the character size), or where any two characters are more than a character's width
+    apart."""
     out: list[str] = []
     prev = None
     for ch in chars:
@@ -208,7 +209,7 @@ def _line_text(chars: list[dict]) -> str:
             gap = ch["x0"] - prev["x1"]
             size = max(prev.get("size", 10) or 10, ch.get("size", 10) or 10)
             latin = prev["text"][-1:].isascii() and t[:1].isascii()
-            if gap > (0.15 if latin else 1.0) * size and out and not out[-1].endswith(" "):
+            if gap > (latin_gap if latin else 1.0) * size and out and not out[-1].endswith(" "):
                 out.append(" ")
         if t.isspace():
             if out and not out[-1].endswith(" "):
@@ -288,7 +289,9 @@ def _table_from(t, chars: list[dict]) -> tuple[_Table | None, set[int]]:
         if sp is None:
             continue
         r0, c0, rs, cs = sp
-        text = join_pieces([_line_text(line) for line in _group_lines(content.get(k, []))])
+        # In a cell only a wide gap parts two numbers: digits spread to fill the cell are one number,
+        # and two numbers in one cell (a ruling line missing) stand a column apart.
+        text = join_pieces([_line_text(line, 0.5) for line in _group_lines(content.get(k, []))])
         cells.append(GridCell(text, r0, c0, rs, cs))
     return _Table(cells, len(ys) - 1, len(xs) - 1, top_lo, bottom_hi), taken
 
@@ -298,7 +301,7 @@ def _read_page(page, number: int) -> _Page:
     page = page.dedupe_chars(tolerance=1)
     chars = [c for c in page.chars if c["text"]]
     rules = page.filter(_is_rule)
-    n_rules = len(rules.lines) + len(rules.rects)
+    n_rules = len(rules.lines) + len(rules.rects) + len(rules.curves)
     tables: list[_Table] = []
     taken: set[int] = set()
     if 0 < n_rules <= MAX_RULES_PER_PAGE:
@@ -358,11 +361,18 @@ def _stitch(a: _Table, b: _Table) -> _Table:
     a_cols = {c.col for c in last}
     first = [c for c in b.cells if c.row == 0 and (c.col in a_cols or c.text.strip())]
     shape = lambda cells: sorted((c.col, c.colspan) for c in cells)
-    values = lambda cells: any(_kind(fold(c.text).strip()) in ("num", "mark") for c in cells)
+    is_value = lambda c: _kind(fold(c.text).strip()) in ("num", "mark")
+    values = lambda cells: any(is_value(c) for c in cells)
     words = lambda cells: any(_kind(fold(c.text).strip()) == "label" for c in cells)
     torn = (last and shape(last) == shape(first)
             and ((words(last) and not values(last) and values(first))
                  or (values(last) and words(first) and not values(first))))
+    if torn:
+        # The two halves fill different cells: where one has a number the other is empty (a header row
+        # repeated on the new page has words over the numbers, and is no continuation).
+        below = {c.col: c for c in first}
+        torn = all(not ((is_value(c) and below[c.col].text.strip()) or (is_value(below[c.col]) and c.text.strip()))
+                   for c in last)
     cells = list(a.cells)
     shift = a.n_rows
     if torn:
