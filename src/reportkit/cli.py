@@ -70,8 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="reportkit",
         description=(
             "Analyse Chinese government information-disclosure annual reports (政府信息公开工作年度报告).\n"
-            "Input: a report as plain text (.txt), an HTML page (.html), reportkit YAML/JSON or an\n"
-            "exported workbook (.xlsx)."),
+            "Input: a report as plain text (.txt), an HTML page (.html), a PDF with a text layer (.pdf),\n"
+            "a Word file (.docx), reportkit YAML/JSON or an exported workbook (.xlsx). Old .doc/.wps files:\n"
+            "save them as .docx or PDF first; a scanned PDF needs OCR first."),
         epilog=("a first session:\n"
                 "  reportkit parse data/seed/shuozhou-police-2021.txt   what the loader found\n"
                 "  reportkit check data/seed/shuozhou-police-2021.txt   what is wrong or missing, and where\n"
@@ -87,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("parse", help="load one report: sections, the three tables, numbers in prose",
                         description="Load one report and show its sections, tables and prose numbers.")
-    sp.add_argument("path", help="report file (.txt, .html, .yaml, .json)")
+    sp.add_argument("path", help="report file (.txt, .html, .pdf, .docx, .yaml, .json, .xlsx)")
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--json", action="store_true", help="print the parse as JSON (the documented contract)")
     g.add_argument("--yaml", action="store_true", help="print reportkit's full structured YAML (loadable)")
