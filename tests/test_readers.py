@@ -475,3 +475,24 @@ def test_corpus_of_mixed_formats_reads_the_good_files_and_lists_the_bad(tmp_path
     assert sorted(p.rsplit("/", 1)[-1] for p in c.errors["source"]) == ["cut.pdf", "fake.docx", "old.doc", "scan.pdf"]
     assert len(c.reports) == 4
     assert main(["check", str(tmp_path)]) == 2                # ran on every file; some were unusable
+
+
+def test_a_header_row_repeated_on_the_next_page_is_no_torn_row():
+    a = pdfreader._Table([GridCell("x", 0, 0), GridCell("y", 0, 1), GridCell("z", 1, 0), GridCell("3", 1, 1)],
+                         2, 2, 0, 100)
+    b = pdfreader._Table([GridCell("x", 0, 0), GridCell("y", 0, 1), GridCell("w", 1, 0), GridCell("4", 1, 1)],
+                         2, 2, 0, 100)
+    t = pdfreader._stitch(a, b)
+    assert sorted((c.row, c.col, c.text) for c in t.cells) == [
+        (0, 0, "x"), (0, 1, "y"), (1, 0, "z"), (1, 1, "3"), (2, 0, "x"), (2, 1, "y"), (3, 0, "w"), (3, 1, "4")]
+
+
+def test_a_number_wrapped_in_a_narrow_cell_is_one_number_and_two_numbers_stay_two():
+    def ch(t, x0, top):
+        return {"text": t, "x0": x0, "x1": x0 + 6, "top": top, "bottom": top + 10, "size": 10}
+    wrapped = [ch("1", 100, 0), ch("2", 106, 0), ch("3", 112, 0), ch("4", 100, 12)]
+    assert pdfreader._cell_text(wrapped, 99, 119) == "1234"
+    apart = [ch("1", 100, 0), ch("0", 100, 12)]
+    assert pdfreader._cell_text(apart, 95, 125) == "1 0"
+    spread = [ch("9", 100, 0), ch("4", 110, 0), ch("8", 120, 0)]
+    assert pdfreader._cell_text(spread, 95, 135) == "948"

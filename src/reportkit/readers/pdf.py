@@ -43,7 +43,7 @@ MAX_SECONDS = 60.0
 """Time allowed for one file (checked between pages)."""
 _MIN_IMAGE = 40          # points: smaller images are bullets, logos and seals' fragments
 
-_PAGE_NUMBER = re.compile(r"[-—–－~_\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:[/／]\s*\d{1,4}|共\s*\d{1,4}\s*页)?[-—–－~_\s]*")
+_PAGE_NUMBER = re.compile(r"[-—–－~_·•\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:[/／]\s*\d{1,4}|共\s*\d{1,4}\s*页)?[-—–－~_·•\s]*")
 _HEADING = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部节]")
 _SENTENCE_END = ("。", "！", "？", "：", "；", ":", ";", "!", "?")
 
@@ -289,11 +289,29 @@ def _table_from(t, chars: list[dict]) -> tuple[_Table | None, set[int]]:
         if sp is None:
             continue
         r0, c0, rs, cs = sp
-        # In a cell only a wide gap parts two numbers: digits spread to fill the cell are one number,
-        # and two numbers in one cell (a ruling line missing) stand a column apart.
-        text = join_pieces([_line_text(line, 0.5) for line in _group_lines(content.get(k, []))])
-        cells.append(GridCell(text, r0, c0, rs, cs))
+        cells.append(GridCell(_cell_text(content.get(k, []), boxes[k][0], boxes[k][2]), r0, c0, rs, cs))
     return _Table(cells, len(ys) - 1, len(xs) - 1, top_lo, bottom_hi), taken
+
+
+def _cell_text(chars: list[dict], left: float, right: float) -> str:
+    """A cell's characters as one line of text. In a cell only a wide gap parts two numbers: digits
+    spread to fill the cell are one number, two numbers in one cell (a ruling line missing) stand a
+    column apart. A number too wide for its cell (its first line fills the cell from edge to edge) is
+    one number, wrapped."""
+    pieces: list[str] = []
+    prev_full = False
+    for line in _group_lines(chars):
+        text = _line_text(line, 0.5)
+        if not text:
+            continue
+        size = max(c.get("size") or 10 for c in line)
+        if prev_full and pieces and pieces[-1].isdigit() and text.isdigit():
+            pieces[-1] += text
+        else:
+            pieces.append(text)
+        prev_full = (len(text) >= 2 and min(c["x0"] for c in line) <= left + 0.8 * size
+                     and max(c["x1"] for c in line) >= right - 0.8 * size)
+    return join_pieces(pieces)
 
 
 def _read_page(page, number: int) -> _Page:
