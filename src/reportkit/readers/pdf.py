@@ -276,14 +276,39 @@ def _table_from(t, chars: list[dict]) -> tuple[_Table | None, set[int]]:
     x_lo, top_lo, x_hi, bottom_hi = t.bbox
     taken: set[int] = set()
     content: dict[int, list[dict]] = {}
+    stray: dict[tuple[int, int], list[dict]] = {}
     for ch in chars:
         cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
         if not (x_lo <= cx <= x_hi and top_lo <= cy <= bottom_hi):
             continue
         taken.add(id(ch))
-        k = slots.get((_index(ys, cy, 0.0), _index(xs, cx, 0.0)))
+        slot = (_index(ys, cy, 0.0), _index(xs, cx, 0.0))
+        k = slots.get(slot)
         if k is not None:
             content.setdefault(k, []).append(ch)
+        else:
+            stray.setdefault(slot, []).append(ch)
+    # Text in no cell: a merged cell whose border the page break cut (a group label continued on the
+    # next page has no top line). In each column, the stray text falls in blocks (a label of one or more
+    # lines); each block is a cell over the rows it covers.
+    by_col: dict[int, list[dict]] = {}
+    for (r, c), chs in stray.items():
+        by_col.setdefault(c, []).extend(chs)
+    for c, chs in by_col.items():
+        chs.sort(key=lambda ch: ch["top"])
+        blocks = [[chs[0]]]
+        for ch in chs[1:]:
+            size = ch.get("size") or 10
+            if ch["top"] - max(x["bottom"] for x in blocks[-1]) > 0.8 * size:
+                blocks.append([])
+            blocks[-1].append(ch)
+        for block in blocks:
+            r0 = _index(ys, min((x["top"] + x["bottom"]) / 2 for x in block), 0.0)
+            r1 = _index(ys, max((x["top"] + x["bottom"]) / 2 for x in block), 0.0) + 1
+            k = len(boxes)
+            boxes.append((xs[c], ys[r0], xs[c + 1], ys[r1]))
+            spans.append((r0, c, r1 - r0, 1))
+            content[k] = block
     cells = []
     for k, sp in enumerate(spans):
         if sp is None:
@@ -314,6 +339,30 @@ def _cell_text(chars: list[dict], left: float, right: float) -> str:
     return join_pieces(pieces)
 
 
+def _closing_lines(ruled) -> list[dict]:
+    """Horizontal lines that close a grid left open: where two or more vertical rules end at the same
+    height with no horizontal rule there (a last row drawn without its bottom border, the top of a
+    table continued on a new page), a line between them, so the cells there are found."""
+    edges = ruled.edges
+    v = [e for e in edges if e.get("orientation") == "v"]
+    h = [e for e in edges if e.get("orientation") == "h"]
+    if len(v) * len(h) > 400_000:
+        return []
+    open_ends: dict[int, list[float]] = {}
+    for e in v:
+        for y in (e["top"], e["bottom"]):
+            x = e["x0"]
+            if not any(abs(g["top"] - y) <= 3 and g["x0"] - 3 <= x <= g["x1"] + 3 for g in h):
+                open_ends.setdefault(round(y / 3), []).append(x)
+    out = []
+    for key, xs in open_ends.items():
+        if len(xs) >= 2 and max(xs) - min(xs) > 10:
+            y = key * 3
+            out.append({"x0": min(xs), "x1": max(xs), "top": y, "bottom": y, "width": max(xs) - min(xs),
+                        "height": 0, "object_type": "line"})
+    return out
+
+
 def _read_page(page, number: int) -> _Page:
     pg = _Page(number)
     page = page.dedupe_chars(tolerance=1)
@@ -324,7 +373,9 @@ def _read_page(page, number: int) -> _Page:
     taken: set[int] = set()
     if 0 < n_rules <= MAX_RULES_PER_PAGE:
         ruled = page.filter(lambda o: o.get("object_type") == "char" or _is_rule(o))
-        for t in ruled.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
+        settings = {"vertical_strategy": "lines", "horizontal_strategy": "lines",
+                    "explicit_horizontal_lines": _closing_lines(ruled)}
+        for t in ruled.find_tables(settings):
             tab, took = _table_from(t, [c for c in chars if id(c) not in taken])
             if tab is not None:
                 tables.append(tab)
