@@ -65,6 +65,7 @@ class _Table:
     n_cols: int
     top: float
     bottom: float
+    xs: list[float] | None = None      # the column boundaries on the page
 
 
 @dataclass
@@ -315,7 +316,7 @@ def _table_from(t, chars: list[dict]) -> tuple[_Table | None, set[int]]:
             continue
         r0, c0, rs, cs = sp
         cells.append(GridCell(_cell_text(content.get(k, []), boxes[k][0], boxes[k][2]), r0, c0, rs, cs))
-    return _Table(cells, len(ys) - 1, len(xs) - 1, top_lo, bottom_hi), taken
+    return _Table(cells, len(ys) - 1, len(xs) - 1, top_lo, bottom_hi, xs), taken
 
 
 def _cell_text(chars: list[dict], left: float, right: float) -> str:
@@ -421,9 +422,32 @@ def _chrome(pages: list[_Page]) -> set[int]:
     return out
 
 
+def _continued(a: _Table, b: _Table) -> bool:
+    """Whether ``b`` can continue ``a``: the same outer edges (a part may lack a column boundary that
+    no row of it uses, such as the split of the label area under a header)."""
+    if a.xs is None or b.xs is None:
+        return a.n_cols == b.n_cols
+    return abs(a.xs[0] - b.xs[0]) <= 4 and abs(a.xs[-1] - b.xs[-1]) <= 4
+
+
+def _regrid(t: _Table, xs: list[float]) -> _Table:
+    """``t`` with its cells placed on the column boundaries ``xs`` (a superset of its own, near enough)."""
+    if t.xs is None:
+        return t
+    near = lambda x: min(range(len(xs)), key=lambda i: abs(xs[i] - x))
+    cells = []
+    for c in t.cells:
+        c0, c1 = near(t.xs[c.col]), near(t.xs[min(c.col + c.colspan, len(t.xs) - 1)])
+        cells.append(GridCell(c.text, c.row, c0, c.rowspan, max(1, c1 - c0)))
+    return _Table(cells, t.n_rows, len(xs) - 1, t.top, t.bottom, xs)
+
+
 def _stitch(a: _Table, b: _Table) -> _Table:
     """Table ``b`` (top of a page) continues table ``a`` (bottom of the page before). A row cut by the
     break (its label on one page, its numbers or the rest of its label on the next) is one row again."""
+    if a.xs is not None and b.xs is not None:
+        xs = _clusters(a.xs + b.xs, 4.0)
+        a, b = _regrid(a, xs), _regrid(b, xs)
     last = [c for c in a.cells if c.row + c.rowspan == a.n_rows and c.row == a.n_rows - 1]
     # An empty cell at the top of the new page under no cell of the torn row continues a merged cell
     # from above (a group label): it is not part of the row.
@@ -456,7 +480,7 @@ def _stitch(a: _Table, b: _Table) -> _Table:
         rest = b.cells
     for c in rest:
         cells.append(GridCell(c.text, c.row + shift, c.col, c.rowspan, c.colspan))
-    return _Table(cells, shift + b.n_rows, a.n_cols, a.top, b.bottom)
+    return _Table(cells, shift + b.n_rows, a.n_cols, a.top, b.bottom, a.xs)
 
 
 def _margins(lines: list[_Line]) -> tuple[float, float] | None:
@@ -503,11 +527,11 @@ def _build(pages: list[_Page]) -> ReadDoc:
             if it[1] == "line" and id(it[2]) in chrome:
                 continue
             items.append((pg.number, it[1], it[2]))
-    # Tables cut by a page break: the last thing on a page and the first on the next, same columns.
+    # Tables cut by a page break: the last thing on a page and the first on the next, same width.
     merged = []
     for it in items:
         if (it[1] == "table" and merged and merged[-1][1] == "table" and merged[-1][0] == it[0] - 1
-                and merged[-1][2].n_cols == it[2].n_cols):
+                and _continued(merged[-1][2], it[2])):
             merged[-1] = (it[0], "table", _stitch(merged[-1][2], it[2]))
         else:
             merged.append(it)
