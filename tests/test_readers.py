@@ -518,3 +518,119 @@ def test_real_web_page_printed_to_pdf_reads_the_same_cells_as_the_page():
     assert len(known) >= 10
     for k in known:
         assert _recorded(k, to_dict(printed)["tables"].get(TABLE[k[:2]]) or []) == facts[k], k
+
+
+# ------------------------------------------------------------------------------------ a PDF written here
+
+def _cjk_pdf(pages: list[list[tuple]], height: int = 842) -> bytes:
+    """A PDF with Chinese text in the standard STSong-Light font (no font file needed) and table rules
+    drawn as thin filled rectangles, as Word's "Save as PDF" draws them. ``pages``: lists of
+    ("text", x, top, size, str) and ("rule", x0, top, x1, bottom)."""
+    objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            3: b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+               b"/DescendantFonts [4 0 R] >>",
+            4: b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo "
+               b"<< /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /DW 1000 >>"}
+    kids = []
+    n = 5
+    for ops in pages:
+        page, content = n, n + 1
+        n += 2
+        kids.append(page)
+        body = []
+        for op in ops:
+            if op[0] == "text":
+                _, x, top, size, s = op
+                body.append(f"BT /F1 {size} Tf {x} {height - top - size * 0.88:.2f} Td "
+                            f"<{s.encode('utf-16-be').hex()}> Tj ET")
+            else:
+                _, x0, top, x1, bottom = op
+                body.append(f"0 0 0 rg {x0} {height - bottom} {x1 - x0} {bottom - top} re f")
+        data = "\n".join(body).encode()
+        objs[page] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 {height}] "
+                      f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>").encode()
+        objs[content] = b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+    objs[2] = ("<< /Type /Pages /Kids [%s] /Count %d >>" % (" ".join(f"{k} 0 R" for k in kids), len(kids))).encode()
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = {}
+    for k in sorted(objs):
+        offsets[k] = len(out)
+        out += b"%d 0 obj\n" % k + objs[k] + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (max(objs) + 1)
+    for k in range(1, max(objs) + 1):
+        out += b"%010d 00000 n \n" % offsets[k]
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (max(objs) + 1, xref)
+    return bytes(out)
+
+
+def _word_style_report() -> tuple[bytes, dict]:
+    """A report whose table 三 (rules as filled rectangles) runs over a page break that cuts one row in
+    two: its label's first line and its numbers on page 1, the rest of its label on page 2. Every page
+    has a running header and a page number."""
+    t = spec().table("requests")
+    cols = [60, 270] + [270 + 38 * (i + 1) for i in range(len(t.columns))]
+    pages: list[list[tuple]] = [[], []]
+    values = {}
+    number = iter(range(1, 10_000))
+    for k, ops in enumerate(pages):
+        ops.append(("text", 230, 30, 9, "测试市人民政府办公室"))
+        ops.append(("text", 285, 800, 10, f"- {k + 1} -"))
+    p0 = pages[0]
+    p0.append(("text", 150, 60, 16, "测试局2023年政府信息公开工作年度报告"))
+    top = 100
+    for s in spec().sections[:3]:
+        p0.append(("text", 60, top, 12, s.title))
+        top += 24
+        if not s.table:
+            p0.append(("text", 84, top, 12, "本机关依法办理各类事项共45件。"))
+            top += 24
+
+    def row(ops, top, height, texts):
+        ops.append(("rule", cols[0], top, cols[-1], top + 0.5))
+        for x in cols:
+            ops.append(("rule", x, top, x + 0.5, top + height))
+        for i, lines in enumerate(texts):
+            for j, line in enumerate(lines):
+                ops.append(("text", cols[i] + 3, top + 3 + 9 * j, 7, line))
+        return top + height
+
+    top = row(p0, top, 14, [[""]] + [[c.label[:5]] for c in t.columns])
+    rows = t.data_rows
+    cut = len(rows) - 6                   # the row the page break cuts
+    for i, r in enumerate(rows):
+        label = [r.label[k:k + 28] for k in range(0, len(r.label), 28)]
+        nums = []
+        for c in t.columns:
+            v = next(number)
+            values[(r.id, c.id)] = v
+            nums.append([str(v)])
+        if i < cut:
+            top = row(p0, top, 9 * len(label) + 5, [label] + nums)
+        elif i == cut:
+            label = [r.label[:len(r.label) // 2], r.label[len(r.label) // 2:]]
+            top = row(p0, top, 14, [label[:1]] + nums)
+            p0.append(("rule", cols[0], top, cols[-1], top + 0.5))
+            top = row(pages[1], 60, 14, [label[1:]] + [[""]] * len(t.columns))
+        else:
+            top = row(pages[1], top, 9 * len(label) + 5, [label] + nums)
+    pages[1].append(("rule", cols[0], top, cols[-1], top + 0.5))
+    top += 20
+    for s in spec().sections[3:]:
+        pages[1].append(("text", 60, top, 12, s.title))
+        top += 24
+        pages[1].append(("text", 84, top, 12, "无。"))
+        top += 24
+    return _cjk_pdf(pages), values
+
+
+def test_word_style_pdf_with_filled_rules_and_a_row_torn_by_the_page_break_reads_every_cell(tmp_path):
+    data, values = _word_style_report()
+    path = tmp_path / "word-style.pdf"
+    path.write_bytes(data)
+    rep = rk.load(path)
+    assert [s.present for s in rep.sections] == [True] * 6
+    tr = rep.tables["requests"]
+    assert {k: tr.value(*k) for k in values} == values
+    assert "测试市人民政府办公室" not in rep.text and "- 2 -" not in rep.text
+    assert [f.value for f in rep.facts if f.unit == "件"] == [45]

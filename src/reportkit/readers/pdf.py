@@ -20,6 +20,7 @@ and :data:`MAX_RULES_PER_PAGE` ruling strokes per page, :data:`MAX_SECONDS` in a
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
 import time
@@ -42,6 +43,9 @@ hundred, a chart drawn in vectors many thousands, and finding tables costs time 
 MAX_SECONDS = 60.0
 """Time allowed for one file (checked between pages)."""
 _MIN_IMAGE = 40          # points: smaller images are bullets, logos and seals' fragments
+# pdfminer warns on stderr about every font quirk of a real file (a missing FontBBox, …); a reader of
+# reportkit's output has nothing to do about them.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 _PAGE_NUMBER = re.compile(r"[-—–－~_·•\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:[/／]\s*\d{1,4}|共\s*\d{1,4}\s*页)?[-—–－~_·•\s]*")
 _HEADING = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部节]")
