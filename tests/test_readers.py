@@ -634,3 +634,13 @@ def test_word_style_pdf_with_filled_rules_and_a_row_torn_by_the_page_break_reads
     assert {k: tr.value(*k) for k in values} == values
     assert "测试市人民政府办公室" not in rep.text and "- 2 -" not in rep.text
     assert [f.value for f in rep.facts if f.unit == "件"] == [45]
+
+
+def test_docx_whose_text_part_unpacks_huge_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document>" + " " * (30 * 1024 * 1024) + "</w:document>")
+    assert path.stat().st_size < 1024 * 1024
+    with pytest.raises(TooLargeError, match="word/document.xml.*over the limit"):
+        rk.load(path)

@@ -9,7 +9,8 @@ tables). Content controls (``w:sdt``) are read through; the fallback copy of a t
 assets, so a check can tell a table pasted as a picture.
 
 The file is checked before it is parsed: a zip archive holding ``word/document.xml`` whose unpacked size
-is within :data:`MAX_UNPACKED_BYTES`, with at most :data:`MAX_TABLES` tables and :data:`MAX_CELLS` cells.
+is within :data:`MAX_UNPACKED_BYTES` (:data:`MAX_DOCUMENT_XML_BYTES` for the text), with at most
+:data:`MAX_TABLES` tables and :data:`MAX_CELLS` cells.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ MAX_TABLES = 200
 """Tables read at most: an annual report has 3 to 10 (table 二 is often four small ones)."""
 MAX_CELLS = 100_000
 """Table cells read at most, all tables together (the official tables have about 200)."""
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 """Unpacked size of the archive at most: a real report is a few MB with its pictures; a zip bomb is not."""
+MAX_DOCUMENT_XML_BYTES = 20 * 1024 * 1024
+"""Unpacked size of the text part (word/document.xml) at most: a real report's is under 2 MB."""
 
 _P, _TBL, _TR, _TC, _SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
 _SDT_CONTENT, _CUSTOM_XML = qn("w:sdtContent"), qn("w:customXml")
@@ -53,6 +56,10 @@ def read_docx(data: bytes, source: str) -> ReadDoc:
     if "word/document.xml" not in names:
         raise ReportError("a zip archive, but not a Word document (it holds no word/document.xml)", source)
     unpacked = sum(i.file_size for i in infos)
+    body_size = next(i.file_size for i in infos if i.filename == "word/document.xml")
+    if body_size > MAX_DOCUMENT_XML_BYTES:
+        raise TooLargeError(f"the document's text part unpacks to {body_size:,} bytes, over the limit of "
+                            f"{MAX_DOCUMENT_XML_BYTES:,}", source, "word/document.xml")
     if unpacked > MAX_UNPACKED_BYTES:
         raise TooLargeError(f"the document unpacks to {unpacked:,} bytes, over the limit of "
                             f"{MAX_UNPACKED_BYTES:,}", source)

@@ -48,7 +48,8 @@ _MIN_IMAGE = 40          # points: smaller images are bullets, logos and seals' 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 _PAGE_NUMBER = re.compile(r"[-—–－~_·•\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:[/／]\s*\d{1,4}|共\s*\d{1,4}\s*页)?[-—–－~_·•\s]*")
-_HEADING = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部节]")
+_HEADING = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部节]"
+                      r"|\d{1,2}[.．、](?!\d)")
 _SENTENCE_END = ("。", "！", "？", "：", "；", ":", ";", "!", "?")
 
 
