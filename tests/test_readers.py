@@ -522,22 +522,25 @@ def test_real_web_page_printed_to_pdf_reads_the_same_cells_as_the_page():
 
 # ------------------------------------------------------------------------------------ a PDF written here
 
-def _cjk_pdf(pages: list[list[tuple]], height: int = 842) -> bytes:
+def _cjk_pdf(pages: list[list[tuple]], height: int = 842, scan: bool = False) -> bytes:
     """A PDF with Chinese text in the standard STSong-Light font (no font file needed) and table rules
     drawn as thin filled rectangles, as Word's "Save as PDF" draws them. ``pages``: lists of
-    ("text", x, top, size, str) and ("rule", x0, top, x1, bottom)."""
+    ("text", x, top, size, str) and ("rule", x0, top, x1, bottom); ``scan``: a page-sized picture under
+    each page's text."""
     objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
             3: b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
                b"/DescendantFonts [4 0 R] >>",
             4: b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo "
-               b"<< /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /DW 1000 >>"}
+               b"<< /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /DW 1000 >>",
+            5: b"<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray "
+               b"/BitsPerComponent 8 /Length 64 >>\nstream\n" + bytes(range(64)) + b"\nendstream"}
     kids = []
-    n = 5
+    n = 6
     for ops in pages:
         page, content = n, n + 1
         n += 2
         kids.append(page)
-        body = []
+        body = ["q 495 0 0 742 50 50 cm /Im1 Do Q"] if scan else []
         for op in ops:
             if op[0] == "text":
                 _, x, top, size, s = op
@@ -548,7 +551,8 @@ def _cjk_pdf(pages: list[list[tuple]], height: int = 842) -> bytes:
                 body.append(f"0 0 0 rg {x0} {height - bottom} {x1 - x0} {bottom - top} re f")
         data = "\n".join(body).encode()
         objs[page] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 {height}] "
-                      f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>").encode()
+                      f"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 5 0 R >> >> "
+                      f"/Contents {content} 0 R >>").encode()
         objs[content] = b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
     objs[2] = ("<< /Type /Pages /Kids [%s] /Count %d >>" % (" ".join(f"{k} 0 R" for k in kids), len(kids))).encode()
     out = bytearray(b"%PDF-1.4\n")
@@ -643,4 +647,11 @@ def test_docx_whose_text_part_unpacks_huge_is_refused_before_parsing(tmp_path):
         z.writestr("word/document.xml", "<w:document>" + " " * (30 * 1024 * 1024) + "</w:document>")
     assert path.stat().st_size < 1024 * 1024
     with pytest.raises(TooLargeError, match="word/document.xml.*over the limit"):
+        rk.load(path)
+
+
+def test_scan_with_only_page_furniture_as_text_is_a_scan_not_an_empty_report(tmp_path):
+    path = tmp_path / "scan-with-header.pdf"
+    path.write_bytes(_cjk_pdf([[("text", 280, 800, 10, f"第{k}页")] for k in (1, 2, 3)], scan=True))
+    with pytest.raises(ReportError, match="is a scan"):
         rk.load(path)

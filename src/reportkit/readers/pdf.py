@@ -110,6 +110,7 @@ def read_pdf(data: bytes, source: str) -> ReadDoc:
             if time.monotonic() - t0 > MAX_SECONDS:
                 raise ReportError(f"reading the PDF took over {MAX_SECONDS:.0f} s; stopped", source,
                                   f"page {i + 1} of {n}")
+            page = None
             try:
                 page = pdf.pages[i]
                 chars = page.chars
@@ -126,10 +127,8 @@ def read_pdf(data: bytes, source: str) -> ReadDoc:
                 raise ReportError(f"the page cannot be read ({type(e).__name__}: {str(e)[:200]})", source,
                                   f"page {i + 1}") from None
             finally:
-                try:
-                    pdf.pages[i].close()       # frees the page's parsed objects
-                except Exception:
-                    pass
+                if page is not None:
+                    page.close()               # frees the page's parsed objects
             pages.append(pg)
     if n_chars == 0:
         if n_images:
@@ -141,7 +140,13 @@ def read_pdf(data: bytes, source: str) -> ReadDoc:
         raise ReportError("the PDF's fonts do not say which characters they draw (text extracts as "
                           "'(cid:…)'); use a copy with a text layer (run OCR on it) or the report's web page",
                           source)
-    return _build(pages)
+    doc = _build(pages)
+    if n_images >= n / 2 and len(re.sub(r"\s", "", doc.text)) < 50 * n:
+        # Page furniture typed over scanned pages ("第1页", a header) is not a text layer.
+        raise ReportError(f"this PDF is a scan ({n_images} image(s) on {n} page(s), and only "
+                          f"{len(doc.text.strip())} characters of text): there is no report text to read; use a "
+                          "copy with a text layer (run OCR on it first) or the report's web page", source)
+    return doc
 
 
 def _open_error(e: Exception, source: str) -> ReportError:
