@@ -655,3 +655,9 @@ def test_scan_with_only_page_furniture_as_text_is_a_scan_not_an_empty_report(tmp
     path.write_bytes(_cjk_pdf([[("text", 280, 800, 10, f"第{k}页")] for k in (1, 2, 3)], scan=True))
     with pytest.raises(ReportError, match="is a scan"):
         rk.load(path)
+
+
+def test_look_alike_radicals_and_control_characters_from_pdf_fonts_are_normalized():
+    from reportkit.readers.grid import normalize
+    # ⼀ U+2F00 and ⾏ U+2F8F are Kangxi radicals some PDF fonts map 一 and 行 to.
+    assert normalize("\u2f00、\u2f8f政许可\x00") == "一、行政许可"

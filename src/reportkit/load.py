@@ -15,12 +15,12 @@ import re
 from pathlib import Path
 
 from . import html as htmlmod
-from .readers.docx import read_docx
-from .readers.pdf import read_pdf
 from .errors import EmptyReportError, EncodingError, NotAReportError, ReportError, TooLargeError
 from .facts import MAX_FACTS, extract_facts
 from .format import TABLE_IDS, spec
 from .model import Report
+from .readers.docx import read_docx
+from .readers.pdf import read_pdf
 from .sections import split_sections
 from .tables import detect_version, read_table
 from .textmap import Folded

@@ -29,8 +29,13 @@ _ASCII_WORD = re.compile(r"[0-9A-Za-z%.]")
 _LOOKALIKE = re.compile(r"[\u2e80-\u2fdf\uf900-\ufaff]")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def normalize(text: str) -> str:
-    """Text as the author typed it: look-alike CJK code points mapped to the usual ones."""
+    """Text as the author typed it: look-alike CJK code points mapped to the usual ones, and control
+    characters (a font's unmapped glyphs, a form feed) dropped, as no export can carry them."""
+    text = _CONTROL.sub("", text)
     if not _LOOKALIKE.search(text):
         return text
     return _LOOKALIKE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
