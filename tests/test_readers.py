@@ -14,6 +14,8 @@ import zipfile
 
 import docx
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 
 import reportkit as rk
 from reportkit import paths
@@ -23,7 +25,7 @@ from reportkit.errors import EmptyReportError, ReportError, TooLargeError
 from reportkit.format import spec
 from reportkit.readers import pdf as pdfreader
 from reportkit.readers.docx import MAX_TABLES
-from reportkit.readers.grid import GridCell
+from reportkit.readers.grid import GridCell, normalize
 from reportkit.readers.pdf import MAX_PAGES, read_pdf
 from reportkit.structured import to_dict
 
@@ -658,6 +660,34 @@ def test_scan_with_only_page_furniture_as_text_is_a_scan_not_an_empty_report(tmp
 
 
 def test_look_alike_radicals_and_control_characters_from_pdf_fonts_are_normalized():
-    from reportkit.readers.grid import normalize
     # ⼀ U+2F00 and ⾏ U+2F8F are Kangxi radicals some PDF fonts map 一 and 行 to.
     assert normalize("\u2f00、\u2f8f政许可\x00") == "一、行政许可"
+
+
+def test_word_automatic_numbering_is_written_out_as_word_shows_it(tmp_path):
+    """Headings typed as 总体情况 and numbered 一、 二、 by Word's list numbering (w:numPr)."""
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+    def numbered(text, level):
+        p = d.add_paragraph(text)
+        p._p.get_or_add_pPr().append(parse_xml(
+            f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+
+    d.add_paragraph("测试局2023年政府信息公开工作年度报告")
+    for s in spec().sections:
+        numbered(re.sub(r"^[一二三四五六七八九十]+、", "", s.title), 0)
+        numbered("工作情况", 1)
+        d.add_paragraph("本机关依法办理各类事项共12件。")
+    d.save(str(tmp_path / "numbered.docx"))
+    rep = rk.load(tmp_path / "numbered.docx")
+    assert [s.present for s in rep.sections] == [True] * 6
+    lines = rep.text.splitlines()
+    assert [s.title for s in spec().sections] == [ln for ln in lines if ln in {s.title for s in spec().sections}]
+    assert lines.count("（一）工作情况") == 6

@@ -2,7 +2,9 @@
 
 The body is read in order: each paragraph a line (a manual line break starts a new one), each table a
 grid from its real cells: ``w:gridSpan`` gives a cell's columns, ``w:vMerge`` the cells merged below it
-(written once, like a rowspan), ``w:gridBefore`` the columns a row skips. A table holding other tables
+(written once, like a rowspan), ``w:gridBefore`` the columns a row skips. Automatic numbering (a heading
+typed as 总体情况 and numbered 一、 by Word, ``w:numPr`` on the paragraph or its style) is written out as
+Word shows it, so sections and rows are found by their numbers as in any other copy. A table holding other tables
 is layout: its cells are read as body text, and the tables inside as tables (as a web page's leaf
 tables). Content controls (``w:sdt``) are read through; the fallback copy of a text box
 (``mc:Fallback``) is not, so nothing is read twice. Pictures and embedded objects are recorded as
@@ -16,9 +18,11 @@ is within :data:`MAX_UNPACKED_BYTES` (:data:`MAX_DOCUMENT_XML_BYTES` for the tex
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import docx
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
 
 from ..errors import ReportError, TooLargeError
@@ -41,6 +45,145 @@ _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallba
 _TC_PR, _GRID_SPAN, _V_MERGE = qn("w:tcPr"), qn("w:gridSpan"), qn("w:vMerge")
 _TR_PR, _GRID_BEFORE, _VAL = qn("w:trPr"), qn("w:gridBefore"), qn("w:val")
 _MAX_SPAN = 64
+_NUM_PR, _NUM_ID, _ILVL, _P_PR, _P_STYLE = qn("w:numPr"), qn("w:numId"), qn("w:ilvl"), qn("w:pPr"), qn("w:pStyle")
+_CN = "〇一二三四五六七八九"
+
+
+def _chinese(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 105 (numbered lists stay far below 100)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _CN[tens]) + "十" if tens else "") + (_CN[ones] if ones else "")
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for v, r in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                 (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= v:
+            out, n = out + r, n - v
+    return out
+
+
+def _format(n: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "taiwaneseCounting",
+               "taiwaneseCountingThousand", "japaneseCounting"):
+        return _chinese(n)
+    if fmt in ("ideographDigital", "taiwaneseDigital"):
+        return "".join(_CN[int(d)] for d in str(n))
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return chr(0x2460 + n - 1) if 0 < n <= 20 else str(n)
+    if fmt in ("upperLetter", "lowerLetter"):
+        letter = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return letter if fmt == "upperLetter" else letter.lower()
+    if fmt in ("upperRoman", "lowerRoman"):
+        return _roman(n) if fmt == "upperRoman" else _roman(n).lower()
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt == "decimalFullWidth":
+        return str(n).translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    return str(n)
+
+
+class _Numbering:
+    """Word's automatic numbering: the text (一、 （二） 3.) each numbered paragraph shows, counted in
+    document order as Word counts it."""
+
+    def __init__(self, document):
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}   # abstractNumId → ilvl → (fmt, text, start)
+        self.num: dict[str, tuple[str, dict[int, int]]] = {}          # numId → (abstractNumId, start overrides)
+        self.style: dict[str, tuple[str | None, str | None, str | None]] = {}   # styleId → numId, ilvl, basedOn
+        self.default_style: str | None = None
+        self.counts: dict[str, dict[int, int]] = {}
+        numbering = _numbering_element(document)
+        if numbering is not None:
+            for an in numbering.iterchildren(qn("w:abstractNum")):
+                lv = {}
+                for lvl in an.iterchildren(qn("w:lvl")):
+                    fmt = lvl.find(qn("w:numFmt"))
+                    text = lvl.find(qn("w:lvlText"))
+                    start = lvl.find(qn("w:start"))
+                    legal = lvl.find(qn("w:isLgl")) is not None
+                    lv[_int_val(lvl.get(qn("w:ilvl")), 0)] = (
+                        "decimal" if legal else (fmt.get(_VAL) if fmt is not None else "decimal"),
+                        text.get(_VAL) or "" if text is not None else "", _int_val(start.get(_VAL) if start is not None else None, 1))
+                self.levels[an.get(qn("w:abstractNumId"))] = lv
+            for num in numbering.iterchildren(qn("w:num")):
+                an = num.find(qn("w:abstractNumId"))
+                overrides = {}
+                for o in num.iterchildren(qn("w:lvlOverride")):
+                    so = o.find(qn("w:startOverride"))
+                    if so is not None:
+                        overrides[_int_val(o.get(qn("w:ilvl")), 0)] = _int_val(so.get(_VAL), 1)
+                if an is not None:
+                    self.num[num.get(qn("w:numId"))] = (an.get(_VAL), overrides)
+        for st in document.styles.element.iterchildren(qn("w:style")):
+            sid = st.get(qn("w:styleId"))
+            if st.get(qn("w:type")) == "paragraph" and st.get(qn("w:default")) in ("1", "true"):
+                self.default_style = sid
+            ppr = st.find(_P_PR)
+            npr = ppr.find(_NUM_PR) if ppr is not None else None
+            based = st.find(qn("w:basedOn"))
+            self.style[sid] = (_val(npr, _NUM_ID), _val(npr, _ILVL), based.get(_VAL) if based is not None else None)
+
+    def label(self, p) -> str:
+        if not self.num:
+            return ""
+        ppr = p.find(_P_PR)
+        npr = ppr.find(_NUM_PR) if ppr is not None else None
+        num_id, ilvl = _val(npr, _NUM_ID), _val(npr, _ILVL)
+        sid = _val(ppr, _P_STYLE) or self.default_style
+        for _ in range(10):                     # the style chain, for what the paragraph does not set
+            if num_id is not None or sid is None:
+                break
+            s_num, s_ilvl, sid_next = self.style.get(sid, (None, None, None))
+            num_id = num_id or s_num
+            ilvl = ilvl if ilvl is not None else s_ilvl
+            sid = sid_next
+        if num_id is None or num_id not in self.num:
+            return ""
+        abstract, overrides = self.num[num_id]
+        levels = self.levels.get(abstract, {})
+        level = _int_val(ilvl, 0)
+        if level not in levels:
+            return ""
+        counts = self.counts.setdefault(num_id if overrides else abstract, {})
+        start = lambda k: overrides.get(k, levels.get(k, ("", "", 1))[2])
+        counts[level] = counts.get(level, start(level) - 1) + 1
+        for deeper in [k for k in counts if k > level]:
+            del counts[deeper]
+        fmt, text, _ = levels[level]
+        if fmt in ("bullet", "none"):
+            return ""
+
+        def place(m):
+            k = int(m.group(1)) - 1
+            lf = levels.get(k, ("decimal", "", 1))[0]
+            return _format(counts.get(k, start(k)), "decimal" if lf in ("bullet", "none") else lf)
+        return re.sub(r"%([1-9])", place, text)
+
+
+def _val(el, tag) -> str | None:
+    if el is None:
+        return None
+    child = el.find(tag)
+    return child.get(_VAL) if child is not None else None
+
+
+def _int_val(v, default: int) -> int:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return default
+
+
+def _numbering_element(document):
+    """The document's w:numbering element, or None when it has no numbering part."""
+    try:
+        return document.part.part_related_by(RELATIONSHIP_TYPE.NUMBERING).element
+    except KeyError:
+        return None
 
 
 def read_docx(data: bytes, source: str) -> ReadDoc:
@@ -77,23 +220,23 @@ def read_docx(data: bytes, source: str) -> ReadDoc:
         raise TooLargeError(f"the document's tables hold {n_cells:,} cells, over the limit of {MAX_CELLS:,}",
                             source)
     out = TextBuilder()
-    _blocks(body, out)
+    _blocks(body, out, _Numbering(document))
     return out.doc()
 
 
-def _blocks(parent, out: TextBuilder) -> None:
+def _blocks(parent, out: TextBuilder, num: _Numbering) -> None:
     for child in parent.iterchildren():
         tag = child.tag
         if tag == _P:
-            _paragraph(child, out)
+            _paragraph(child, out, num)
         elif tag == _TBL:
-            _table(child, out)
+            _table(child, out, num)
         elif tag == _SDT:
             content = child.find(_SDT_CONTENT)
             if content is not None:
-                _blocks(content, out)
+                _blocks(content, out, num)
         elif tag == _CUSTOM_XML:
-            _blocks(child, out)
+            _blocks(child, out, num)
 
 
 def _runs(el, pieces: list[str], pictures: list[str]) -> None:
@@ -114,15 +257,16 @@ def _runs(el, pieces: list[str], pictures: list[str]) -> None:
             _runs(child, pieces, pictures)
 
 
-def _paragraph_text(p, pictures: list[str]) -> str:
+def _paragraph_text(p, pictures: list[str], num: _Numbering) -> str:
     pieces: list[str] = []
     _runs(p, pieces, pictures)
-    return "".join(pieces)
+    text = "".join(pieces)
+    return num.label(p) + text if text.strip() else text
 
 
-def _paragraph(p, out: TextBuilder) -> None:
+def _paragraph(p, out: TextBuilder, num: _Numbering) -> None:
     pictures: list[str] = []
-    text = _paragraph_text(p, pictures)
+    text = _paragraph_text(p, pictures, num)
     for kind in pictures:
         out.asset(kind, "word/document.xml")
     for line in text.split("\n"):
@@ -130,14 +274,14 @@ def _paragraph(p, out: TextBuilder) -> None:
             out.line(line.strip())
 
 
-def _cell_text(tc) -> str:
+def _cell_text(tc, num: _Numbering) -> str:
     lines: list[str] = []
     pictures: list[str] = []
 
     def walk(el):
         for child in el.iterchildren():
             if child.tag == _P:
-                lines.extend(_paragraph_text(child, pictures).split("\n"))
+                lines.extend(_paragraph_text(child, pictures, num).split("\n"))
             elif child.tag in (_SDT, _SDT_CONTENT, _CUSTOM_XML):
                 walk(child)
     walk(tc)
@@ -171,12 +315,12 @@ def _rows(tbl):
                 yield from (r for r in content.iterchildren() if r.tag == _TR)
 
 
-def _table(tbl, out: TextBuilder) -> None:
+def _table(tbl, out: TextBuilder, num: _Numbering) -> None:
     if any(True for _ in tbl.iterdescendants(_TBL)):
         # A layout table: its cells are body text, the tables inside them the real ones.
         for tr in _rows(tbl):
             for tc in _row_cells(tr):
-                _blocks(tc, out)
+                _blocks(tc, out, num)
         return
     cells: list[GridCell] = []
     above: dict[int, GridCell] = {}        # column → the cell a vMerge continues
@@ -196,7 +340,7 @@ def _table(tbl, out: TextBuilder) -> None:
                 top.rowspan += 1
                 below[col] = top
             else:
-                cell = GridCell(_cell_text(tc), r, col, 1, span)
+                cell = GridCell(_cell_text(tc, num), r, col, 1, span)
                 cells.append(cell)
                 if state == "restart":
                     below[col] = cell
