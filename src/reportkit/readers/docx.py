@@ -220,7 +220,11 @@ def read_docx(data: bytes, source: str) -> ReadDoc:
         raise TooLargeError(f"the document's tables hold {n_cells:,} cells, over the limit of {MAX_CELLS:,}",
                             source)
     out = TextBuilder()
-    _blocks(body, out, _Numbering(document))
+    try:
+        _blocks(body, out, _Numbering(document))
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as e:   # malformed parts
+        raise ReportError(f"the document's body cannot be read ({type(e).__name__}: {str(e)[:200]})",
+                          source, "word/document.xml") from None
     return out.doc()
 
 

@@ -204,8 +204,14 @@ def _clusters(values: list[float], tol: float) -> list[float]:
 
 
 def _index(bounds: list[float], v: float, tol: float) -> int:
+    """The boundary at or left of (above) ``v``."""
     k = bisect_right(bounds, v + tol) - 1
     return max(k, 0)
+
+
+def _slot(bounds: list[float], v: float) -> int:
+    """The column (row) between two boundaries that ``v`` falls in."""
+    return min(_index(bounds, v, 0.0), len(bounds) - 2)
 
 
 def _line_text(chars: list[dict], latin_gap: float = 0.15) -> str:
@@ -293,7 +299,7 @@ def _table_from(t, chars: list[dict]) -> tuple[_Table | None, set[int]]:
         if not (x_lo <= cx <= x_hi and top_lo <= cy <= bottom_hi):
             continue
         taken.add(id(ch))
-        slot = (_index(ys, cy, 0.0), _index(xs, cx, 0.0))
+        slot = (_slot(ys, cy), _slot(xs, cx))
         k = slots.get(slot)
         if k is not None:
             content.setdefault(k, []).append(ch)
@@ -314,8 +320,8 @@ def _table_from(t, chars: list[dict]) -> tuple[_Table | None, set[int]]:
                 blocks.append([])
             blocks[-1].append(ch)
         for block in blocks:
-            r0 = _index(ys, min((x["top"] + x["bottom"]) / 2 for x in block), 0.0)
-            r1 = _index(ys, max((x["top"] + x["bottom"]) / 2 for x in block), 0.0) + 1
+            r0 = _slot(ys, min((x["top"] + x["bottom"]) / 2 for x in block))
+            r1 = _slot(ys, max((x["top"] + x["bottom"]) / 2 for x in block)) + 1
             k = len(boxes)
             boxes.append((xs[c], ys[r0], xs[c + 1], ys[r1]))
             spans.append((r0, c, r1 - r0, 1))
