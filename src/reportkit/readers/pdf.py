@@ -93,43 +93,44 @@ def read_pdf(data: bytes, source: str) -> ReadDoc:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as e:   # pdfminer raises many types on damaged files; all mean "cannot read"
         raise _open_error(e, source) from None
-    with pdf:
+    # Not `with pdf`: closing walks the page tree again, and on a damaged file that raises over the
+    # error already being reported. The file is in memory; dropping ``pdf`` frees it.
+    try:
+        n = len(pdf.pages)
+    except Exception as e:
+        raise _open_error(e, source) from None
+    if n > MAX_PAGES:
+        raise TooLargeError(f"the PDF has {n:,} pages, over the limit of {MAX_PAGES} "
+                            "(annual reports have 3 to 30); split it or extract the report's pages", source)
+    if n == 0:
+        raise EmptyReportError("the PDF has no pages", source)
+    pages: list[_Page] = []
+    n_chars = n_images = 0
+    cid = 0
+    for i in range(n):
+        if time.monotonic() - t0 > MAX_SECONDS:
+            raise ReportError(f"reading the PDF took over {MAX_SECONDS:.0f} s; stopped", source,
+                              f"page {i + 1} of {n}")
+        page = None
         try:
-            n = len(pdf.pages)
+            page = pdf.pages[i]
+            chars = page.chars
+            if len(chars) > MAX_CHARS_PER_PAGE:
+                raise TooLargeError(f"the page holds {len(chars):,} characters, over the limit of "
+                                    f"{MAX_CHARS_PER_PAGE:,} per page", source, f"page {i + 1}")
+            cid += sum(1 for c in chars if c["text"].startswith("(cid:"))
+            n_chars += sum(1 for c in chars if c["text"].strip())
+            pg = _read_page(page, i + 1)
+            n_images += sum(1 for it in pg.items if it[1] == "image")
+        except ReportError:
+            raise
         except Exception as e:
-            raise _open_error(e, source) from None
-        if n > MAX_PAGES:
-            raise TooLargeError(f"the PDF has {n:,} pages, over the limit of {MAX_PAGES} "
-                                "(annual reports have 3 to 30); split it or extract the report's pages", source)
-        if n == 0:
-            raise EmptyReportError("the PDF has no pages", source)
-        pages: list[_Page] = []
-        n_chars = n_images = 0
-        cid = 0
-        for i in range(n):
-            if time.monotonic() - t0 > MAX_SECONDS:
-                raise ReportError(f"reading the PDF took over {MAX_SECONDS:.0f} s; stopped", source,
-                                  f"page {i + 1} of {n}")
-            page = None
-            try:
-                page = pdf.pages[i]
-                chars = page.chars
-                if len(chars) > MAX_CHARS_PER_PAGE:
-                    raise TooLargeError(f"the page holds {len(chars):,} characters, over the limit of "
-                                        f"{MAX_CHARS_PER_PAGE:,} per page", source, f"page {i + 1}")
-                cid += sum(1 for c in chars if c["text"].startswith("(cid:"))
-                n_chars += sum(1 for c in chars if c["text"].strip())
-                pg = _read_page(page, i + 1)
-                n_images += sum(1 for it in pg.items if it[1] == "image")
-            except ReportError:
-                raise
-            except Exception as e:
-                raise ReportError(f"the page cannot be read ({type(e).__name__}: {str(e)[:200]})", source,
-                                  f"page {i + 1}") from None
-            finally:
-                if page is not None:
-                    page.close()               # frees the page's parsed objects
-            pages.append(pg)
+            raise ReportError(f"the page cannot be read ({type(e).__name__}: {str(e)[:200]})", source,
+                              f"page {i + 1}") from None
+        finally:
+            if page is not None:
+                page.close()               # frees the page's parsed objects
+        pages.append(pg)
     if n_chars == 0:
         if n_images:
             raise ReportError(f"this PDF has no text layer: it is a scan ({n} page(s) of images), so there is "
