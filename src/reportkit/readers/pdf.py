@@ -7,10 +7,13 @@ starts a new line), page numbers (``- 3 -``, ``第3页``) and running headers an
 Tables come from the page geometry, not from the text: the visible ruling lines (``find_tables`` with the
 lines strategy, over the strokes a reader can see; WPS draws an invisible white box behind every line of
 prose) give the cells, and every cell's position on the lines of the table gives its row, column and
-spans, so merged cells are known. A cell's characters are joined into one label whatever their layout
-(``社会 / 公益 / 组织`` across three lines, ``三、本年度办理结果`` one character per line). A table cut by a
-page break is continued on the next page (same columns): a row torn in two by the break is put back
-together. Images are recorded as assets, so a check can tell a table printed as a picture.
+spans, so merged cells are known. A grid left open (a last row without its bottom border, the part of a
+table continued on a new page without a top one) is closed where its vertical rules end together, and
+text inside a table but in no cell (a merged cell cut by the page break) becomes a cell of its own. A
+cell's characters are joined into one label whatever their layout (``社会 / 公益 / 组织`` across three
+lines, ``三、本年度办理结果`` one character per line). A table cut by a page break is continued on the next
+page (same outer edges): a row torn in two by the break is put back together. Images are recorded as
+assets, so a check can tell a table printed as a picture.
 
 A PDF without any text (a scan) is refused with a message saying so; so are encrypted, truncated or
 oversized files. Work is bounded: at most :data:`MAX_PAGES` pages, :data:`MAX_CHARS_PER_PAGE` characters
