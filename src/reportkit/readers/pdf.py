@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 import pdfplumber
 
 from ..errors import EmptyReportError, ReportError, TooLargeError
-from .grid import GridCell, ReadDoc, TextBuilder, _kind, join_pieces, normalize
 from ..format import fold
+from .grid import GridCell, ReadDoc, TextBuilder, _kind, join_pieces
 
 MAX_PAGES = 100
 """Pages read at most: real annual reports have 3 to 30."""
@@ -584,4 +584,4 @@ def _build(pages: list[_Page]) -> ReadDoc:
     return out.doc()
 
 
-__all__ = ["read_pdf", "MAX_PAGES", "MAX_CHARS_PER_PAGE", "MAX_RULES_PER_PAGE", "MAX_SECONDS", "normalize"]
+__all__ = ["read_pdf", "MAX_PAGES", "MAX_CHARS_PER_PAGE", "MAX_RULES_PER_PAGE", "MAX_SECONDS"]
