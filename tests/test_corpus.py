@@ -67,8 +67,8 @@ def test_bad_files_are_listed_once_each_with_their_error_and_the_rest_loads(mixe
     for source, message in zip(c.errors["source"], c.errors["message"]):
         assert message.startswith(source)         # a ReportError's message, as is: it names the file
     assert (c.errors["stage"] == "load").all()
-    # seed + its GBK copy + the real reports (text, and the web pages in html/) + 40 synthetic
-    assert len(c.reports) == 2 + len(CORPUS_FILES) + len(list((paths.CORPUS / "html").glob("*.html"))) + 40
+    # seed + its GBK copy + the real reports (text and web pages, CORPUS_FILES) + the real PDF + 40 synthetic
+    assert len(c.reports) == 2 + len(CORPUS_FILES) + len(list(paths.CORPUS.glob("pdf/*.pdf"))) + 40
     assert c.info["failed"] == 3
 
 

@@ -1,5 +1,6 @@
-"""Load a report from plain text, an HTML page, reportkit's structured YAML/JSON or an exported workbook:
-the one entry point, which picks the reader (:mod:`reportkit.readers`) and parses what it returns.
+"""Load a report from plain text, an HTML page, a PDF or Word (.docx) file, reportkit's structured
+YAML/JSON or an exported workbook: the one entry point, which picks the reader (:mod:`reportkit.readers`)
+and parses what it returns.
 
 ``load(path)`` decodes the bytes (UTF-8 with or without BOM, UTF-16 with BOM, GB18030/GBK), picks the
 reader from the content, cuts the text into sections, reads the three tables and collects the numbers
@@ -22,6 +23,8 @@ from .layout import render_text
 from .lexicon import AGENCY_SUFFIX, GENERIC_AGENCY, STAT_PERIOD
 from .model import Report
 from .readers import html as htmlmod, structured
+from .readers.docx import read_docx
+from .readers.pdf import read_pdf
 from .readers.xlsx import read_xlsx
 from .sections import split_sections
 from .tables import detect_version, read_table
@@ -80,8 +83,8 @@ def decode(data: bytes, source: str = "<bytes>") -> str:
 
 
 def load(path, *, max_bytes: int | None = None) -> Report:
-    """Load one report from ``path`` (.txt, .html/.htm, .yaml/.yml or .json; content decides when the
-    suffix says nothing). Raises ReportError (or a subclass) for input that is not a usable report."""
+    """Load one report from ``path`` (.txt, .html/.htm, .pdf, .docx, .yaml/.yml or .json; content decides
+    when the suffix says nothing). Raises ReportError (or a subclass) for input that is not a usable report."""
     p = Path(path)
     source = str(path)
     try:
@@ -111,12 +114,40 @@ def load(path, *, max_bytes: int | None = None) -> Report:
         raise ReportError(f"cannot read the file ({e.strerror})", source) from None
     if len(data) > limit:
         raise TooLargeError("the file is " + too_large.format(limit=limit), source)
+    if suffix in _BINARY or suffix in _REFUSED or (suffix != ".txt" and data[:5] == b"%PDF-"):
+        return _parse_binary(data, source, suffix)
     if suffix in (".yaml", ".yml", ".json"):
         return from_structured(decode(data, source), source, json_=suffix == ".json")
     text = decode(data, source)
     if suffix in (".html", ".htm", ".shtml", ".xhtml") or (suffix not in (".txt",) and htmlmod.looks_like_html(text)):
         return parse_html(text, source)
     return parse_text(text, source)
+
+
+_BINARY = (".pdf", ".docx")
+_REFUSED = {".doc": "a Word 97-2003 document (.doc)", ".wps": "a WPS document (.wps)"}
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _parse_binary(data: bytes, source: str, suffix: str) -> Report:
+    """PDF and Word files; a .doc/.wps that is really a .docx, a PDF or a web page (sites often serve
+    one under the other's name) is read as what it is, and only the old binary formats are refused."""
+    if data.lstrip()[:5] == b"%PDF-":
+        doc, kind = read_pdf(data, source), "pdf"
+    elif suffix == ".pdf":
+        raise ReportError("not a PDF file (it does not start with %PDF-)", source, "byte 0")
+    elif suffix == ".docx" or data[:4] == b"PK\x03\x04":
+        doc, kind = read_docx(data, source), "docx"
+    elif data[:8] == _OLE2 or data[:5] == b"{\\rtf":
+        what = _REFUSED.get(suffix, "an old binary Office document") if data[:8] == _OLE2 else "an RTF document"
+        raise ReportError(f"this is {what}, which reportkit does not read: open it in Word or WPS and "
+                          "save it as .docx or PDF (另存为 .docx 或 PDF), then load that file", source)
+    else:
+        text = decode(data, source)
+        return parse_html(text, source) if htmlmod.looks_like_html(text) else parse_text(text, source)
+    if not doc.text.strip():
+        raise EmptyReportError(f"the {kind.upper()} file holds no text", source)
+    return _parse(doc.text, source, kind, grids=doc.grids, html_title=doc.title, assets=doc.assets)
 
 
 def loads(text: str, source: str = "<string>", kind: str = "text") -> Report:

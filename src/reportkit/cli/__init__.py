@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="reportkit",
         description=(
             "Analyse Chinese government information-disclosure annual reports (政府信息公开工作年度报告).\n"
-            "Input: a report as plain text (.txt), an HTML page (.html), reportkit YAML/JSON or an\n"
-            "exported workbook (.xlsx)."),
+            "Input: a report as plain text (.txt), an HTML page (.html), a PDF with a text layer (.pdf),\n"
+            "a Word file (.docx), reportkit YAML/JSON or an exported workbook (.xlsx). Old .doc/.wps files:\n"
+            "save them as .docx or PDF first; a scanned PDF needs OCR first."),
         epilog=("a first session:\n"
                 "  reportkit parse data/seed/shuozhou-police-2021.txt   what the loader found\n"
                 "  reportkit check data/seed/shuozhou-police-2021.txt   what is wrong or missing, and where\n"

@@ -40,7 +40,7 @@ def add(sub) -> None:
         description=("Draft the prose of sections 二、三、四 and the 信息处理费 sentence of 六 from what the "
                      "report states or implies. Every number is anchored to its cell or sentence; what is "
                      "unknown becomes 【待补充：…】. Markdown goes to stdout unless -o is given."))
-    sp.add_argument("path", help="report file (.txt, .html, .yaml, .json)")
+    sp.add_argument("path", help="report file (.txt, .html, .pdf, .docx, .yaml, .json, .xlsx)")
     sp.add_argument("--to", choices=("md", "docx"), default="md", help="output format (default md)")
     sp.add_argument("-o", "--output", metavar="OUT", help="write to this file (required for docx)")
     sp.add_argument("--proposal", action="store_true",

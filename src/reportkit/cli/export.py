@@ -38,7 +38,7 @@ def add(sub) -> None:
         "export", help="reconstruct a report and write it as md, html, docx, xlsx, yaml or json",
         description=("Load a report, reconstruct its tables (with provenance) and export it. "
                      "YAML, JSON, HTML and XLSX exports load back with reportkit to the same numbers."))
-    sp.add_argument("path", help="report file (.txt, .html, .yaml, .json, .xlsx)")
+    sp.add_argument("path", help="report file (.txt, .html, .pdf, .docx, .yaml, .json, .xlsx)")
     sp.add_argument("--to", required=True, choices=FORMATS, help="output format")
     sp.add_argument("-o", "--output", required=True, metavar="OUT",
                     help="output file ('-' writes md/html/yaml/json to stdout)")

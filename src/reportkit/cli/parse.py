@@ -44,7 +44,7 @@ def _parse_contract(rep) -> dict:
 def add(sub) -> None:
     sp = sub.add_parser("parse", help="load one report: sections, the three tables, numbers in prose",
                         description="Load one report and show its sections, tables and prose numbers.")
-    sp.add_argument("path", help="report file (.txt, .html, .yaml, .json)")
+    sp.add_argument("path", help="report file (.txt, .html, .pdf, .docx, .yaml, .json, .xlsx)")
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--json", action="store_true", help="print the parse as JSON (the documented contract)")
     g.add_argument("--yaml", action="store_true", help="print reportkit's full structured YAML (loadable)")

@@ -24,6 +24,6 @@ def add(sub) -> None:
         description=("Rebuild the official structure of one report: each table cell with its value when "
                      "the text or the format's identities force it, else bounds, else unknown; and where "
                      "it comes from (stated-table, stated-prose, inferred, unknown)."))
-    p.add_argument("path", help="report file (.txt, .html, .yaml, .json, .xlsx)")
+    p.add_argument("path", help="report file (.txt, .html, .pdf, .docx, .yaml, .json, .xlsx)")
     p.add_argument("--json", action="store_true", help="print the reconstruction as JSON (the documented contract)")
     p.set_defaults(func=_cmd_reconstruct)

@@ -27,8 +27,9 @@ from .copies import COPY_COLUMNS, TEXT_SECTIONS, detect_copies
 from .crossyear import cross_year_findings
 from .findings import FINDING_COLUMNS, STATES
 
-REPORT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".yaml", ".yml", ".json", ".xlsx")
-_TEXT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml")
+REPORT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".yaml", ".yml", ".json", ".xlsx",
+                   ".pdf", ".docx", ".doc", ".wps")
+_TEXT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps")
 _SIDECAR_SUFFIXES = (".json", ".yaml", ".yml")
 TABLES = ("reports", "cells", "facts", "findings", "sections", "copies", "errors")
 
