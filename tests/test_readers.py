@@ -27,7 +27,7 @@ from reportkit.readers import pdf as pdfreader
 from reportkit.readers.docx import MAX_TABLES
 from reportkit.readers.grid import GridCell, normalize
 from reportkit.readers.pdf import MAX_PAGES, read_pdf
-from reportkit.structured import to_dict
+from reportkit.readers.structured import to_dict
 
 from .conftest import CORPUS_FILES
 
