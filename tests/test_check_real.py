@@ -388,6 +388,6 @@ def test_a_cut_the_loader_records_in_the_notes_is_the_truncation_finding():
 def test_renumbered_headings_the_loader_records_are_one_finding():
     report = load("complete/102.txt")
     report.notes.append({"kind": "renumbered", "section": 3, "start": 0, "end": 4})
-    setattr(report.sections[3], "renumbered", "三")
+    report.sections[3].numbered_as = 3
     f = [x for x in records(report) if x["rule"] == "section_missing"]
     assert len(f) == 1 and "应为第三部分" in f[0]["message"] and "应为第四部分" in f[0]["message"]

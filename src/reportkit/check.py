@@ -49,8 +49,12 @@ ORIGINS = ("author", "capture", "undetermined")
 GAP_COLUMNS = ("kind", "section", "table", "row_id", "row", "column_id", "column", "status")
 
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
+# Report kinds read from the published file itself (a page, a PDF, a Word file), not from a copied text:
+# what they lack, the author left out.
+WHOLE_DOCUMENTS = ("html", "pdf", "docx")
 _NUMERALS = NUMERALS[1:7]
 _TABLE_NO = {tid: spec().table(tid).name for tid in TABLE_IDS}
+_ORGS = spec().table("requests").column("commercial").path[-1]     # the 法人或其他组织 header group
 EVIDENCE_MAX = 160          # characters of quoted evidence (always a prefix of text[start:end])
 
 
@@ -62,8 +66,7 @@ EVIDENCE_MAX = 160          # characters of quoted evidence (always a prefix of 
 # place a heading can start, then words of the official title ("六、其他需报告的事项", "六、需要说明的
 # 其他事项与附表无"). Each title's key words, in order of how much they tell.
 _HEADING_AT = r"(?:^|(?<=[\n。；;:：!?！？\s\d）)]))"
-_TITLE_WORDS = {1: ("总体情况",), 2: ("主动公开",), 3: ("处理政府信息公开申请", "公开申请"),
-                4: ("行政复议", "行政诉讼"), 5: ("主要问题", "存在的问题"), 6: ("其他", "事项")}
+_TITLE_WORDS = {s.number: s.keywords for s in spec().sections}
 # The digits after a row label the reader did not take (a remark in brackets may stand between), and
 # the enumerator of the next label ("…00000003.其他": the 3 is the next row's).
 _DIGIT_RUN = re.compile(r"(?:\s*[(（][^()（）]{0,40}[)）])?[\s|]*(\d[\d\s|]{0,60})")
@@ -229,7 +232,7 @@ class _Ctx:
         self.last_present = max(present) if present else None
         # Where a copied text was cut short. An HTML page is whole by nature, and its text ends in site
         # furniture without a full stop, so the test is for text copies only.
-        copied = report.kind != "html"
+        copied = report.kind not in WHOLE_DOCUMENTS
         self.cut_end = self._cut_end() if copied else None
         # The loader may record a cut it saw itself (a text ending right after a heading).
         for n in report.notes:
@@ -289,7 +292,9 @@ class _Ctx:
 
     def cut_after_heading(self, number: int) -> bool:
         """True when the text stops right after heading ``number``: its empty body is the cut."""
-        return self.cut_inside(number) and self.report.section(number).is_empty(self.text)
+        s = self.report.section(number)
+        # The loader marks such a section truncated (so it is not "empty"); a bare body says the same.
+        return self.cut_inside(number) and s.present and (s.truncated or not s.body(self.text).strip())
 
     def beyond_cut(self, tid: str, rid: str, t: Table, tr: TableRead) -> bool:
         """True when row ``rid`` of a table the capture was cut inside comes after every row read: it was
@@ -424,7 +429,7 @@ def _section_missing(ctx: _Ctx) -> None:
         if isinstance(n, dict) and n.get("kind") in ("renumbered", "heading_renumbered") and n.get("section"):
             renumbered.append((int(n["section"]), n.get("start"), n.get("end")))
     for s in ctx.report.sections:
-        if s.present and getattr(s, "renumbered", None):
+        if s.present and s.numbered_as is not None:
             renumbered.append((s.number, s.start, s.body_start))
     noted = {number for number, _, _ in renumbered}
     for s in ctx.report.sections:
@@ -488,8 +493,8 @@ def _heading_line(ctx: _Ctx, s) -> tuple[int, int]:
 @_rule("section_renamed")
 def _section_renamed(ctx: _Ctx) -> None:
     for s in ctx.report.sections:
-        if not s.present:
-            continue
+        if not s.present or s.numbered_as is not None:
+            continue                        # a renumbered heading is reported by section_missing, once
         start, end = _heading_line(ctx, s)
         written = ctx.text[start:end]
         if label_key(written) == label_key(s.title):
@@ -510,7 +515,7 @@ def _section_renamed(ctx: _Ctx) -> None:
 def _table_origin(ctx: _Ctx) -> tuple[str, str, str]:
     """Origin of a table absent from the text. A plain-text copy cannot show whether the page held the
     table as an image or attachment (the usual reason, corpus-notes §2 I); an HTML page can."""
-    if ctx.report.kind == "html":
+    if ctx.report.kind in WHOLE_DOCUMENTS:
         return "author", "", ""
     return ("undetermined", "（纯文本看不出原网页是否以图片或附件发布表格）",
             " (a text copy cannot show whether the page held the table as an image or attachment)")
@@ -804,6 +809,22 @@ def _cell_unit(ctx: _Ctx) -> None:
         if tr is None:
             continue
         t = _table_of(tr)
+        for i in tr.issues:
+            # The reader took "120000元" in a 万元 column as one cell and left it unread (kind "unit").
+            if i.kind != "unit" or i.column is None or i.start is None or i.end is None:
+                continue
+            col = t.column(i.column)
+            m = _WITH_UNIT.fullmatch(fold(i.raw or "").strip())
+            conv = ""
+            if m and col.unit:
+                v = float(m.group(1))
+                as_col = {("元", "万元"): v / 10000, ("万元", "元"): v * 10000}.get((m.group(2), col.unit))
+                conv = f"（折合{_num(round(as_col, 6))}{col.unit}）" if as_col is not None else ""
+            ctx.emit(f"{_cell_ref(t, i.row, i.column)}写作「{ctx.text[i.start:i.end]}」{conv}，而格式的单位是"
+                     f"{col.unit}：单位不符，未作为数值读取。",
+                     f"Table {_TABLE_NO[tid][1]} [{i.row}/{i.column}] is written {ctx.text[i.start:i.end]!r} "
+                     f"where the format's unit is {col.unit}; not read as a value.",
+                     start=i.start, end=i.end, table=tid, row=i.row, column=i.column)
         for (rid, cid), c in tr.cells.items():
             col = t.column(cid)
             if c.state == "blank":
@@ -1252,7 +1273,7 @@ _GROUPED_IDENTITY = "requests_row_total"
 def _emit_row_totals(ctx: _Ctx, tid: str, t: Table, failed: list, ident, note: str, note_en: str) -> None:
     if len(failed) == 1:
         row, ls, rs, spans = failed[0]
-        ctx.emit(f"{_TABLE_NO[tid]}「{_short_row(t, row)}」行：总计 {_num(ls)}，而自然人与法人或其他组织各列之和为"
+        ctx.emit(f"{_TABLE_NO[tid]}「{_short_row(t, row)}」行：总计 {_num(ls)}，而自然人与{_ORGS}各列之和为"
                  f"{_num(rs)}，两者应相等（{ident.description}；{note}）。",
                  f"Table {_TABLE_NO[tid][1]} [{row}]: total {_num(ls)} but the applicant columns add up to "
                  f"{_num(rs)} ({ident.description_en}; {note_en}).",
@@ -1264,7 +1285,7 @@ def _emit_row_totals(ctx: _Ctx, tid: str, t: Table, failed: list, ident, note: s
     why, why_en = (("总计列填了0，而申请人各列有数：", "the 总计 column holds 0 beside non-zero applicant columns: ")
                    if zero else ("", ""))
     spans = [c for *_, sp in failed for c in sp]
-    ctx.emit(f"{_TABLE_NO[tid]}有{len(failed)}行的总计与自然人、法人或其他组织各列之和不符，{why}{listed}"
+    ctx.emit(f"{_TABLE_NO[tid]}有{len(failed)}行的总计与自然人、{_ORGS}各列之和不符，{why}{listed}"
              f"（{ident.description}；{note}）。",
              f"Table {_TABLE_NO[tid][1]}: in {len(failed)} rows the total differs from the applicant columns; "
              f"{why_en}{', '.join(f'{row} {_num(ls)} vs {_num(rs)}' for row, ls, rs, _ in failed)} "
@@ -1532,7 +1553,7 @@ def _prose_outcomes(ctx: _Ctx) -> None:
             if got is None or got[0] == f.value:
                 break
             start = f.start - len(subject) if ctx.ft[f.start - len(subject):f.start] == subject else f.start
-            ctx.emit(f"正文「{ctx.text[start:f.end]}」与表三「{name}」（总计列 {_num(got[0])}）不符。",
+            ctx.emit(f"正文「{ctx.text[start:f.end]}」与{_TABLE_NO['requests']}「{name}」（总计列 {_num(got[0])}）不符。",
                      f"The prose states {ctx.text[start:f.end]!r} but table 三 gives {_num(got[0])} "
                      f"({', '.join(rows)}, total column).",
                      start=start, end=f.end, section=f.section if f.section else None, table="requests",
@@ -1596,7 +1617,7 @@ def _prose_claim(ctx: _Ctx) -> None:
                 t = _table("appeals", appeals.version)
                 bad.extend(f"「{t.column(c.column).name}」{_num(c.value)}" for c in got[1] if c.value)
         if bad:
-            ctx.emit(f"正文称「{ctx.text[lo:m.end()].strip()}」，但表四有{'、'.join(bad)}。",
+            ctx.emit(f"正文称「{ctx.text[lo:m.end()].strip()}」，但{_TABLE_NO['appeals']}有{'、'.join(bad)}。",
                      f"The prose claims {ctx.text[lo:m.end()].strip()!r}, but table 四 has "
                      f"{', '.join(bad)}.", start=lo, end=m.end(), table="appeals", row="cases",
                      section=ctx.section_at(lo))
@@ -1612,7 +1633,7 @@ def _prose_claim(ctx: _Ctx) -> None:
         if got is not None and got[0] > 0:
             t = _table("requests", requests.version)
             end = m.end() - (1 if ctx.ft[m.end() - 1] in ",，。；;" else 0)
-            ctx.emit(f"正文称「{ctx.text[lo:end].strip()}」，但表三「{_short_row(t, 'carried_out')}」总计为"
+            ctx.emit(f"正文称「{ctx.text[lo:end].strip()}」，但{_TABLE_NO['requests']}「{_short_row(t, 'carried_out')}」总计为"
                      f"{_num(got[0])}。",
                      f"The prose claims every application was completed ({ctx.text[lo:end].strip()!r}), but "
                      f"table 三 carries {_num(got[0])} over to next year.",

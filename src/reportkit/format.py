@@ -165,6 +165,7 @@ class Section:
     patterns: tuple[str, ...]
     table: str | None = None
     short: str = ""             # what a chart or a list calls it (总体情况, 复议诉讼)
+    keywords: tuple[str, ...] = ()   # the title's key words, most telling first
 
 
 @dataclass(frozen=True)
@@ -314,7 +315,8 @@ def spec() -> Format:
     text = resources.files("reportkit").joinpath("data/format.yaml").read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
     sections = tuple(Section(number=s["number"], id=s["id"], title=s["title"],
-                             patterns=tuple(s["patterns"]), table=s.get("table"), short=s["short"])
+                             patterns=tuple(s["patterns"]), table=s.get("table"), short=s["short"],
+                             keywords=tuple(s.get("keywords", ())))
                      for s in raw["sections"])
     return Format(sections=sections, versions=_resolve_versions(raw["versions"]),
                   overview_topics=tuple(raw["overview_topics"]),
