@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass
 
 from .format import Table, fold, label_key, spec
+from . import split
 from .model import Cell, TableIssue, TableRead
+from .split import MAX_DIGITS
 from .textmap import Folded
 
 _NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
@@ -91,12 +93,6 @@ def _leading_zero(tok: Token) -> bool:
     # "0000000" or "010" cannot be one number: several cells lost their separators.
     t = tok.text.lstrip("+-")
     return len(t) > 1 and t[0] == "0" and not t.startswith("0.")
-
-
-MAX_DIGITS = 15
-"""A cell holding more digits than this is not read: no count or fee in a report comes near it, a float
-cannot hold it exactly, and int() refuses very long digit strings (so ``10^30`` or a run of a thousand
-digits is reported, never turned into a wrong number or an exception)."""
 
 
 def _too_long(text: str) -> bool:
@@ -198,14 +194,15 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             i = j
             continue
         seen[row.id] = i
-        _assign(tr, table, row, cols, vals, span_start, tok)
+        _assign(tr, table, row, cols, vals, span_start, tok, tokens[j] if j < n else None)
         i = j
     tr.start = tokens[0].start if tokens else None
     tr.end = tokens[-1].end if tokens else None
     return tr
 
 
-def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_start: int, label_tok: Token):
+def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_start: int, label_tok: Token,
+            next_tok: Token | None = None):
     raw = " ".join(v.text for v in vals)
     if not vals:
         tr.issues.append(TableIssue(table.id, "no_values", f"row {row.label} is printed without numbers",
@@ -214,19 +211,12 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
                                             note="row printed without numbers")
         return
+    vals = _drop_enumerator(table, vals, next_tok)
     # A digit run touching its neighbours is only a problem when the count is off: a one-cell row
-    # ("行政许可10690第二十条…") is unambiguous; "713000074" for seven cells is not.
+    # ("行政许可10690第二十条…") is unambiguous; "713000074" for seven cells has to be cut.
     leading_zero = any(v.kind == "num" and _leading_zero(v) for v in vals)
     if len(vals) != len(cols) or leading_zero:
-        glued = leading_zero or any(v.kind == "num" and v.glued for v in vals)
-        kind = "run_together" if glued else "cell_count"
-        msg = (f"row {row.label}: digits run together ({raw!r}) for {len(cols)} cells; not split by guessing"
-               if glued else f"row {row.label}: {len(vals)} cells where the format has {len(cols)}")
-        tr.issues.append(TableIssue(table.id, kind, msg, row=row.id, start=vals[0].start, end=vals[-1].end,
-                                    raw=raw))
-        for c in cols:
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
-                                            start=vals[0].start, end=vals[-1].end, note=kind)
+        _assign_cut(tr, table, row, cols, vals, leading_zero)
         return
     for c, v in zip(cols, vals):
         if v.kind == "num" and _too_long(v.text):
@@ -238,14 +228,139 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                                         row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text[:40]))
         elif v.kind == "num":
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, _number(v.text), "value", v.text,
-                                            v.start, v.end)
+                                            v.start, v.end, how="stated")
         else:
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
-                                            note="empty cell" if v.kind == "empty" else "non-numeric mark")
+                                            note="empty cell" if v.kind == "empty" else "non-numeric mark",
+                                            how="stated")
             if v.kind == "mark":
                 tr.issues.append(TableIssue(table.id, "non_numeric",
                                             f"{row.label} / {c.name}: {v.text!r} where a number belongs",
                                             row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text))
+
+
+_ENUMERATOR = re.compile(r"(\d{1,2})[.．]")
+
+
+def _drop_enumerator(table: Table, vals: list[Token], next_tok: Token | None) -> list[Token]:
+    """``00000002.其他法律…``: the next row's enumerator ("2.") glued to this row's digits is not a cell.
+    It is cut off when the label after the digits starts with the point and names a row of this table
+    whose label starts with exactly those digits."""
+    if (next_tok is None or next_tok.kind != "label" or not next_tok.text.startswith(".")
+            or not vals or vals[-1].kind != "num" or not vals[-1].glued):
+        return vals
+    last = vals[-1]
+    key = label_key(next_tok.text)
+    for k in (1, 2):
+        enum = last.text[-k:]
+        if len(last.text) <= k or not enum.isdigit():
+            break
+        r = table.row_by_key.get(label_key(enum + next_tok.text))
+        m = _ENUMERATOR.match(fold(r.label)) if r is not None and key else None
+        if m and m.group(1) == enum:
+            cut = Token("num", last.text[:-k], last.start, last.end - k, True, last.row)
+            return vals[:-1] + [cut]
+    return vals
+
+
+def _assign_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], leading_zero: bool):
+    """A row whose printed cells do not match the format's count: cut its digits where only one cut is
+    admissible by form; leave the rest to the report-level solve (``settle_splits``) or unreadable."""
+    raw = " ".join(v.text for v in vals)
+    start, end = vals[0].start, vals[-1].end
+    pieces = [v.text if v.kind == "num" else None for v in vals]
+    found = split.cuts(pieces, [c.decimal for c in cols])
+    if len(found.texts) == 1 and not found.capped:
+        _put_cut(tr, table, row, cols, vals, found.texts[0], split.form_rule(found.texts[0]), 0)
+        return
+    glued = leading_zero or any(v.kind == "num" and v.glued for v in vals)
+    kind = "run_together" if glued else "cell_count"
+    for c in cols:
+        tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
+                                        start=start, end=end, note=kind)
+    if found.capped:
+        msg = (f"row {row.label}: digits run together ({raw[:60]!r}) admit too many cuts into {len(cols)} "
+               f"cells to list; not read")
+    elif not found.texts:
+        msg = (f"row {row.label}: digits run together ({raw!r}) admit no cut into {len(cols)} cells "
+               f"(no admissible split); not read" if glued else
+               f"row {row.label}: {len(vals)} cells where the format has {len(cols)}")
+    else:
+        values = found.values()
+        tr.pending[row.id] = (tuple(c.id for c in cols), values, found.texts, vals)
+        tr.issues.append(_ambiguous(table, row, len(cols), raw, start, end, values,
+                                    "the format's form alone does not decide"))
+        return
+    tr.issues.append(TableIssue(table.id, kind, msg, row=row.id, start=start, end=end, raw=raw))
+
+
+def _ambiguous(table: Table, row, n: int, raw: str, start: int, end: int, candidates: list, why: str):
+    shown = [list(c) for c in candidates[:split.MAX_LISTED]]
+    more = f" (first {len(shown)} listed)" if len(candidates) > len(shown) else ""
+    return TableIssue(table.id, "ambiguous_split",
+                      f"row {row.label}: digits run together ({raw!r}) admit {len(candidates)} cuts into {n} "
+                      f"cells{more}; {why}; not read", row=row.id, start=start, end=end, raw=raw,
+                      candidates=shown)
+
+
+def _put_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], texts, rule: str, rejected: int,
+             note: str | None = None):
+    """Write the cells of one decided cut, each with its own span inside the printed digits."""
+    k = 0
+    for v in vals:
+        if v.kind != "num":
+            c = cols[k]
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
+                                            note="empty cell" if v.kind == "empty" else "non-numeric mark",
+                                            how="split", rule=rule, rejected=rejected)
+            k += 1
+            continue
+        pos = 0
+        while pos < len(v.text):
+            c, t = cols[k], texts[k]
+            s = v.start + pos
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, split.number(t), "value", t, s, s + len(t),
+                                            note=note, how="split", rule=rule, rejected=rejected)
+            pos += len(t)
+            k += 1
+
+
+def settle_splits(tables: dict[str, TableRead | None]) -> None:
+    """Decide the rows left with several admissible cuts, with the format's identities, across all the
+    tables of one report (an identity is trusted only where the report's sums hold elsewhere)."""
+    problems = {}
+    for tid, tr in tables.items():
+        if tr is None:
+            continue
+        idents = [i for i in spec().version(tr.version).identities if i.table == tid]
+        eqs = [(lhs, rhs, i.id) for i in idents for lhs, rhs, _ in i.equations]
+        known = {k: c.value for k, c in tr.cells.items() if c.state == "value"}
+        pend = {rid: split.Pending(rid, p[0], p[1]) for rid, p in tr.pending.items()}
+        problems[tid] = split.TableProblem(known, pend, eqs)
+    if not any(p.pending for p in problems.values()):
+        return
+    outcomes = split.solve(problems)
+    for tid, per_row in outcomes.items():
+        tr = tables[tid]
+        t = spec().table(tid, tr.version)
+        for rid, o in per_row.items():
+            cols_ids, values, texts, vals = tr.pending.pop(rid)
+            row, cols = t.row(rid), [t.column(c) for c in cols_ids]
+            issue = next(i for i in tr.issues if i.kind == "ambiguous_split" and i.row == rid)
+            if o.kind == "split":
+                tr.issues.remove(issue)
+                note = f"identities: {', '.join(o.identities)}" if o.identities else None
+                _put_cut(tr, t, row, cols, vals, texts[values.index(o.values)], o.rule, o.rejected, note)
+            elif o.kind == "none":
+                issue.kind = "run_together"
+                issue.candidates = None
+                issue.message = (f"row {row.label}: digits run together ({issue.raw!r}): {o.reason} "
+                                 f"(no admissible split); not read")
+                for c in cols:
+                    tr.cells[(rid, c.id)].note = "run_together"
+            else:
+                new = _ambiguous(t, row, len(cols), issue.raw, issue.start, issue.end, o.candidates, o.reason)
+                issue.message, issue.candidates = new.message, new.candidates
 
 
 def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
@@ -282,7 +397,10 @@ def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
     if exact:
         _assign(tr, table, row, cols, exact[0], exact[0][0].start, exact[0][0])
     elif runs:
-        best = max(runs, key=len)
+        # Digits run together: the first run that has enough digits for the row's cells.
+        enough = [r for r in runs if sum(1 if t.kind != "num" else sum(ch.isdigit() for ch in t.text)
+                                         for t in r) >= len(cols)]
+        best = enough[0] if enough else max(runs, key=len)
         _assign(tr, table, row, cols, best, best[0].start, best[0])
     else:
         for c in cols:
