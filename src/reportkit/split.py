@@ -175,10 +175,6 @@ def _holds(eq: Equation, vals) -> bool | None:
     return abs(a - b) < 1e-6 * max(1.0, abs(a), abs(b))
 
 
-def _nonzero(eq: Equation, vals) -> bool:
-    return any(vals.get(c) for c in (*eq[0], *eq[1]))
-
-
 def _rows_of(eq: Equation) -> set[str]:
     return {r for r, _ in (*eq[0], *eq[1])}
 
@@ -191,7 +187,9 @@ def _describe(eq: Equation, vals) -> str:
 
 def solve(problems: dict[str, TableProblem], max_nodes: int = MAX_NODES) -> dict[str, dict[str, Outcome]]:
     """Decide the pending rows of every table of one report. Identities decide only when the report's
-    arithmetic is seen to hold somewhere it could have failed, and fails nowhere."""
+    arithmetic fails nowhere it can be checked (rows read without identities; identities across rows
+    after each row was cut by its own sums; the joint reading), and can be checked somewhere: an
+    identity that the author got wrong in a row could otherwise cut that row's digits wrongly."""
     failures: list[str] = []
     evidence = False
     results: dict[str, dict[str, Outcome]] = {}
@@ -205,7 +203,7 @@ def solve(problems: dict[str, TableProblem], max_nodes: int = MAX_NODES) -> dict
             h = _holds(eq, p.known)
             if h is False:
                 failures.append(_describe(eq, p.known))
-            elif h and _nonzero(eq, p.known):
+            elif h:
                 evidence = True
         if not p.pending:
             continue
@@ -239,7 +237,7 @@ def solve(problems: dict[str, TableProblem], max_nodes: int = MAX_NODES) -> dict
                 h = _holds(eq, vals)
                 if h is False:
                     failures.append(_describe(eq, vals))
-                elif h and _nonzero(eq, vals):
+                elif h:
                     evidence = True
         # 4. Rows still open: solved jointly with the identities across rows.
         if alive:
@@ -255,12 +253,14 @@ def solve(problems: dict[str, TableProblem], max_nodes: int = MAX_NODES) -> dict
                                        identities=tuple(used))
                     decided[tid][rid] = seen[0]
                 else:
+                    touched = any(rid in _rows_of(e) for e in p.equations)
                     out[rid] = Outcome("ambiguous", candidates=seen or keep,
                                        reason=("the search for a joint reading stopped at its limit" if capped
-                                               else f"{len(seen or keep)} cuts satisfy the identities"))
+                                               else f"{len(seen or keep)} cuts satisfy the identities" if touched
+                                               else "no identity of the format constrains this row"))
     if failures or not evidence:
         reason = ("the report's own sums fail elsewhere (" + "; ".join(failures[:3]) + ")" if failures else
-                  "nothing in the report shows its sums hold, so no identity is trusted to cut digits")
+                  "no sum in the report could be checked, so no identity is trusted to cut digits")
         for tid, out in results.items():
             for rid, o in out.items():
                 if o.kind == "split":

@@ -151,6 +151,11 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             continue
         key = label_key(tok.text)
         row = matcher.match(key)
+        if row is None and i > 0:
+            # "00000003.其他": the enumerator went to the digits before (cut off there, see _assign);
+            # "0 63.其他": a cell went to the enumerator (given back there).
+            hit = _enumerated_row(table, tokens[i - 1], tok)
+            row = hit[0] if hit else _digit_before_enumerator(table, tok) if tokens[i - 1].kind == "num" else None
         used = 1
         if row is None:
             # A label split over several tokens ("(三)" / "不予公开", "(二)部分公开(区分…" wrapped).
@@ -242,25 +247,54 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
 _ENUMERATOR = re.compile(r"(\d{1,2})[.．]")
 
 
-def _drop_enumerator(table: Table, vals: list[Token], next_tok: Token | None) -> list[Token]:
-    """``00000002.其他法律…``: the next row's enumerator ("2.") glued to this row's digits is not a cell.
-    It is cut off when the label after the digits starts with the point and names a row of this table
-    whose label starts with exactly those digits."""
-    if (next_tok is None or next_tok.kind != "label" or not next_tok.text.startswith(".")
-            or not vals or vals[-1].kind != "num" or not vals[-1].glued):
-        return vals
-    last = vals[-1]
-    key = label_key(next_tok.text)
+def _enumerated_row(table: Table, num: Token | None, label: Token, exact: bool = True):
+    """``00000002.其他法律…``: the row whose enumerator ("2.") was glued to the digits before its label.
+    Returns (row, number of digits that are the enumerator) or None. The label must start with the point,
+    and the digits with the label must spell a row label of this table (``exact``) or its start (a label
+    running into further labels) whose enumerator is exactly those digits."""
+    if (num is None or num.kind != "num" or not num.glued or label.kind != "label"
+            or not label.text.startswith(".")):
+        return None
     for k in (1, 2):
-        enum = last.text[-k:]
-        if len(last.text) <= k or not enum.isdigit():
-            break
-        r = table.row_by_key.get(label_key(enum + next_tok.text))
-        m = _ENUMERATOR.match(fold(r.label)) if r is not None and key else None
-        if m and m.group(1) == enum:
-            cut = Token("num", last.text[:-k], last.start, last.end - k, True, last.row)
-            return vals[:-1] + [cut]
+        enum = num.text[-k:]
+        if len(num.text) <= k or not enum.isdigit():
+            return None
+        key = label_key(enum + label.text)
+        for r in table.rows:
+            m = _ENUMERATOR.match(fold(r.label))
+            if m and m.group(1) == enum and any(
+                    key == rk if exact else len(rk) > k + 1 and key.startswith(rk) for rk in r.keys):
+                return r, k
+    return None
+
+
+_TWO_DIGIT_ENUM = re.compile(r"(\d)(\d)\.")
+
+
+def _drop_enumerator(table: Table, vals: list[Token], next_tok: Token | None) -> list[Token]:
+    """The next row's enumerator and this row's digits touch: give each its own. ``00000002.其他…``:
+    the "2" is not a cell. ``0 0 63.危及…``: no row is numbered 63, so the "6" is this row's last cell."""
+    if not vals or next_tok is None:
+        return vals
+    hit = _enumerated_row(table, vals[-1], next_tok, exact=False)
+    if hit is not None:
+        last, k = vals[-1], hit[1]
+        return vals[:-1] + [Token("num", last.text[:-k], last.start, last.end - k, True, last.row)]
+    if vals[-1].kind == "num" and vals[-1].row is None and _digit_before_enumerator(table, next_tok):
+        return vals + [Token("num", next_tok.text[0], next_tok.start, next_tok.start + 1, True, None)]
     return vals
+
+
+def _digit_before_enumerator(table: Table, label: Token):
+    """``63.其他``: no row is numbered 63 but one is numbered 3 and named so; returns that row."""
+    m = _TWO_DIGIT_ENUM.match(label.text) if label.kind == "label" else None
+    if not m:
+        return None
+    numbered = {r: _ENUMERATOR.match(fold(r.label)) for r in table.rows}
+    if any(e and e.group(1) == m.group(1) + m.group(2) for e in numbered.values()):
+        return None
+    key = label_key(label.text[1:])
+    return next((r for r, e in numbered.items() if e and e.group(1) == m.group(2) and key in r.keys), None)
 
 
 def _assign_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], leading_zero: bool):
@@ -268,13 +302,16 @@ def _assign_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], leadi
     admissible by form; leave the rest to the report-level solve (``settle_splits``) or unreadable."""
     raw = " ".join(v.text for v in vals)
     start, end = vals[0].start, vals[-1].end
+    glued = leading_zero or any(v.kind == "num" and v.glued for v in vals)
+    kind = "run_together" if glued else "cell_count"
+    # Only digits that show lost separators (glued to a label, or a leading zero) are cut: a row of
+    # well-separated numbers, or an HTML row, that has too few cells lost a blank cell, not a separator.
+    cuttable = glued and all(v.row is None for v in vals)
     pieces = [v.text if v.kind == "num" else None for v in vals]
-    found = split.cuts(pieces, [c.decimal for c in cols])
+    found = split.cuts(pieces, [c.decimal for c in cols]) if cuttable else split.Cuts([], False)
     if len(found.texts) == 1 and not found.capped:
         _put_cut(tr, table, row, cols, vals, found.texts[0], split.form_rule(found.texts[0]), 0)
         return
-    glued = leading_zero or any(v.kind == "num" and v.glued for v in vals)
-    kind = "run_together" if glued else "cell_count"
     for c in cols:
         tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
                                         start=start, end=end, note=kind)
