@@ -66,8 +66,8 @@ def test_bad_files_are_listed_once_each_with_their_error_and_the_rest_loads(mixe
     for source, message in zip(c.errors["source"], c.errors["message"]):
         assert message.startswith(source)         # a ReportError's message, as is: it names the file
     assert (c.errors["stage"] == "load").all()
-    # seed + its GBK copy + 14 real reports + 40 synthetic
-    assert len(c.reports) == 2 + len(CORPUS_FILES) + 40
+    # seed + its GBK copy + the real text reports + the real web pages + 40 synthetic
+    assert len(c.reports) == 2 + len(CORPUS_FILES) + len(list((paths.CORPUS / "html").glob("*.html"))) + 40
     assert c.info["failed"] == 3
 
 

@@ -229,6 +229,10 @@ def _render(cells: dict, four: dict, rng: random.Random, spaced: float) -> str:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), st.integers(0, 2**32 - 1), st.sampled_from([0.0, 0.0, 0.2, 0.5]))
 def test_run_together_tables_read_only_true_cells(data, seed, spaced):
+    check_random_tables(data, seed, spaced)
+
+
+def check_random_tables(data, seed, spaced):
     rng = random.Random(seed)
     cells, four, error = _tables(data.draw, rng)
     rep = rk.loads(_render(cells, four, rng, spaced))

@@ -23,6 +23,7 @@ knowledge of labels; the identities come in as data (``reportkit.format.spec()``
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ Equation = tuple  # (lhs cells, rhs cells, identity id); a cell is (row id, colu
 
 def cell_ok(text: str, decimal: bool) -> bool:
     """Whether ``text`` can be one cell: a well-formed number, a decimal only where the column holds one."""
+    if text.isdigit():
+        return (len(text) == 1 or text[0] != "0") and len(text) <= MAX_DIGITS
     if not _CELL.match(text):
         return False
     if "." in text and not decimal:
@@ -72,7 +75,16 @@ class Cuts:
 def cuts(pieces: Sequence[str | None], decimals: Sequence[bool], max_nodes: int = MAX_NODES) -> Cuts:
     """Every way to cut the printed ``pieces`` (digit runs between printed separators; None for a blank
     mark, which is one cell) into ``len(decimals)`` cells. Separators are always cell boundaries."""
+    texts, capped = _cuts(tuple(pieces), tuple(decimals), max_nodes)
+    return Cuts(list(texts), capped)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cuts(pieces: tuple[str | None, ...], decimals: tuple[bool, ...], max_nodes: int):
     n = len(decimals)
+    if all(p is None or p.isdigit() for p in pieces) and sum(1 if p is None else len(p) for p in pieces) == n:
+        # As many digits as cells (the usual "0000000"): one digit per cell is the only cut.
+        return (tuple(None if p is None else ch for p in pieces for ch in (p or "-")),), False
     pieces = list(pieces)
     # Most cells the pieces from i on can give (one per character is an upper bound), fewest (one each).
     most = [0] * (len(pieces) + 1)
@@ -127,7 +139,7 @@ def cuts(pieces: Sequence[str | None], decimals: Sequence[bool], max_nodes: int 
                 return
 
     walk(0, 0)
-    return Cuts(out, capped)
+    return tuple(out), capped
 
 
 def form_rule(texts: tuple[str | None, ...]) -> str:

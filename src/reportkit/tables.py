@@ -260,12 +260,29 @@ def _enumerated_row(table: Table, num: Token | None, label: Token, exact: bool =
         if len(num.text) <= k or not enum.isdigit():
             return None
         key = label_key(enum + label.text)
-        for r in table.rows:
-            m = _ENUMERATOR.match(fold(r.label))
-            if m and m.group(1) == enum and any(
-                    key == rk if exact else len(rk) > k + 1 and key.startswith(rk) for rk in r.keys):
+        for r in _numbered(table).get(enum, ()):
+            if any(key == rk if exact else len(rk) > k + 1 and key.startswith(rk) for rk in r.keys):
                 return r, k
     return None
+
+
+_NUMBERED: dict[int, tuple[Table, dict]] = {}
+
+
+def _numbered(table: Table) -> dict[str, tuple]:
+    """Rows by their enumerator digits ("2" → the rows labelled "2.…"). Cached by identity: hashing a
+    Table hashes all its rows and columns."""
+    hit = _NUMBERED.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    out: dict[str, list] = {}
+    for r in table.rows:
+        m = _ENUMERATOR.match(fold(r.label))
+        if m:
+            out.setdefault(m.group(1), []).append(r)
+    done = {k: tuple(v) for k, v in out.items()}
+    _NUMBERED[id(table)] = (table, done)
+    return done
 
 
 _TWO_DIGIT_ENUM = re.compile(r"(\d)(\d)\.")
@@ -288,13 +305,10 @@ def _drop_enumerator(table: Table, vals: list[Token], next_tok: Token | None) ->
 def _digit_before_enumerator(table: Table, label: Token):
     """``63.其他``: no row is numbered 63 but one is numbered 3 and named so; returns that row."""
     m = _TWO_DIGIT_ENUM.match(label.text) if label.kind == "label" else None
-    if not m:
-        return None
-    numbered = {r: _ENUMERATOR.match(fold(r.label)) for r in table.rows}
-    if any(e and e.group(1) == m.group(1) + m.group(2) for e in numbered.values()):
+    if not m or m.group(1) + m.group(2) in _numbered(table):
         return None
     key = label_key(label.text[1:])
-    return next((r for r, e in numbered.items() if e and e.group(1) == m.group(2) and key in r.keys), None)
+    return next((r for r in _numbered(table).get(m.group(2), ()) if key in r.keys), None)
 
 
 def _assign_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], leading_zero: bool):
