@@ -144,8 +144,7 @@ def _cuts(pieces: tuple[str | None, ...], decimals: tuple[bool, ...], max_nodes:
 
 def form_rule(texts: tuple[str | None, ...]) -> str:
     """The rule that decides a row whose admissible cut is unique without any identity."""
-    return ("digit_count" if all(t is None or sum(ch.isdigit() for ch in t) == 1 for t in texts)
-            else "number_form")
+    return "digit_count" if all(t is None or len(t) == 1 for t in texts) else "number_form"
 
 
 # --- deciding with identities ---------------------------------------------------------------------

@@ -366,13 +366,13 @@ def _put_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], texts, r
                                             how="split", rule=rule, rejected=rejected)
             k += 1
             continue
-        pos = 0
-        while pos < len(v.text):
-            c, t = cols[k], texts[k]
-            s = v.start + pos
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, split.number(t), "value", t, s, s + len(t),
-                                            note=note, how="split", rule=rule, rejected=rejected)
-            pos += len(t)
+        s, stop = v.start, v.start + len(v.text)
+        while s < stop:
+            cid, t = cols[k].id, texts[k]
+            e = s + len(t)
+            tr.cells[(row.id, cid)] = Cell(table.id, row.id, cid, int(t) if t.isdigit() else split.number(t),
+                                           "value", t, s, e, note, "split", rule, rejected)
+            s = e
             k += 1
 
 
