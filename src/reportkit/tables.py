@@ -324,7 +324,17 @@ def _assign_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], leadi
     pieces = [v.text if v.kind == "num" else None for v in vals]
     found = split.cuts(pieces, [c.decimal for c in cols]) if cuttable else split.Cuts([], False)
     if len(found.texts) == 1 and not found.capped:
-        _put_cut(tr, table, row, cols, vals, found.texts[0], split.form_rule(found.texts[0]), 0)
+        lost = _lost_blank(tr, table, row, cols, pieces, found.texts[0])
+        if lost is None:
+            _put_cut(tr, table, row, cols, vals, found.texts[0], split.form_rule(found.texts[0]), 0)
+            return
+        kind = "ambiguous_split"
+        tr.issues.append(_ambiguous(table, row, len(cols), raw, start, end, [*found.values(), *lost],
+                                    "one digit per cell does not add up, while a reading with one empty cell "
+                                    "lost in copying does"))
+        for c in cols:
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
+                                            start=start, end=end, note=kind)
         return
     for c in cols:
         tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
@@ -343,6 +353,41 @@ def _assign_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], leadi
                                     "the format's form alone does not decide"))
         return
     tr.issues.append(TableIssue(table.id, kind, msg, row=row.id, start=start, end=end, raw=raw))
+
+
+def _row_equations(version: str, table_id: str, row_id: str) -> list:
+    key = (version, table_id, row_id)
+    if key not in _ROW_EQS:
+        _ROW_EQS[key] = [(lhs, rhs) for i in spec().version(version).identities if i.table == table_id
+                         for lhs, rhs, _ in i.equations if {r for r, _ in (*lhs, *rhs)} == {row_id}]
+    return _ROW_EQS[key]
+
+
+_ROW_EQS: dict[tuple[str, str, str], list] = {}
+
+
+def _lost_blank(tr: TableRead, table: Table, row, cols, pieces, texts) -> list | None:
+    """One digit per cell is read as printed even where the row's sum then fails (an author's error is
+    read and reported). But copies drop empty cells (``000000`` for seven cells): when the digit-count
+    reading fails the row's sum and the digits with one cell left empty do add up (``1000010`` =
+    10|·|0|0|0|0|10), the row is ambiguous, not an author's error. Returns those readings, or None."""
+    eqs = _row_equations(tr.version, table.id, row.id)
+    if not eqs or split.form_rule(texts) != "digit_count" or len(cols) < 2:
+        return None
+
+    def adds_up(values) -> bool:
+        got = {(row.id, c.id): (v or 0) for c, v in zip(cols, values)}
+        return all(sum(got[k] for k in lhs) == sum(got[k] for k in rhs) for lhs, rhs in eqs)
+
+    if adds_up([None if t is None else split.number(t) for t in texts]):
+        return None
+    out = []
+    for shorter in split.cuts(pieces, [c.decimal for c in cols[1:]], max_nodes=2000).values():
+        for at in range(len(cols)):
+            values = [*shorter[:at], None, *shorter[at:]]
+            if adds_up(values):
+                out.append(values)
+    return out or None
 
 
 def _ambiguous(table: Table, row, n: int, raw: str, start: int, end: int, candidates: list, why: str):
