@@ -269,6 +269,17 @@ def solve(problems: dict[str, TableProblem], max_nodes: int = MAX_NODES) -> dict
                                        reason=("the search for a joint reading stopped at its limit" if capped
                                                else f"{len(seen or keep)} cuts satisfy the identities" if touched
                                                else "no identity of the format constrains this row"))
+        # 5. A row cut by its own sum alone could be an author's wrong sum that another cut happens to
+        # satisfy. Where identities across rows pass through it, one of them must be checked and hold.
+        final = dict(p.known)
+        for rid, cut in decided[tid].items():
+            final.update({(rid, c): v for c, v in zip(p.pending[rid].cols, cut) if v is not None})
+        for rid, o in list(out.items()):
+            across = [e for e in p.equations if len(_rows_of(e)) > 1 and rid in _rows_of(e)]
+            if o.kind == "split" and o.rule == "row_sum" and across and not any(_holds(e, final) for e in across):
+                out[rid] = Outcome("untrusted", candidates=p.pending[rid].candidates,
+                                   reason="only its own sum decides the cut: no identity across rows through it "
+                                          "could be checked")
     if failures or not evidence:
         reason = ("the report's own sums fail elsewhere (" + "; ".join(failures[:3]) + ")" if failures else
                   "no sum in the report could be checked, so no identity is trusted to cut digits")
