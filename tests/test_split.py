@@ -133,6 +133,8 @@ def test_parse_json_gives_how_and_rule(capsys):
     cells = json.loads(capsys.readouterr().out)["tables"]["requests"]
     new_total = next(c for c in cells if c["row"].startswith("一、") and c["column"] == "总计")
     assert new_total == {"row": new_total["row"], "column": "总计", "value": 74, "how": "split", "rule": "row_sum"}
+    assert {c["how"] for c in cells} <= {"stated", "split", None}
+    assert all(("rule" in c) == (c["how"] == "split") for c in cells)
 
 
 # --- every real report against its facts ------------------------------------------------------------

@@ -66,11 +66,9 @@ def _parse_contract(rep) -> dict:
 
 
 def _contract_cell(c: dict) -> dict:
-    """A cell of the parse contract: row, column, value; how a number was read (``stated`` or ``split``
-    from run-together digits) and, for a split, the rule that decided the cut."""
-    out = {"row": c["row"], "column": c["column"], "value": c["value"]}
-    if c["how"] is not None:
-        out["how"] = c["how"]
+    """A cell of the parse contract: row, column, value; how it was read (``stated``, ``split`` from
+    run-together digits, or null when nothing was read) and, for a split, the rule that decided the cut."""
+    out = {"row": c["row"], "column": c["column"], "value": c["value"], "how": c["how"]}
     if c["how"] == "split":
         out["rule"] = c["rule"]
     return out

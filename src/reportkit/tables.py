@@ -2,9 +2,11 @@
 
 The text is first cut into cell tokens (on ``|``, line breaks and spaces), each token remembering its
 span in the original text. Rows are then rebuilt by *label*: a token whose label matches a row of the
-format starts that row, and the numeric tokens that follow it are its cells. A row whose cell count is
-not the format's, or whose digits are run together (``713000074`` for seven cells), is reported as an
-issue and its cells marked ``unreadable``: cells are never assigned by position or split by guessing.
+format starts that row, and the numeric tokens that follow it are its cells. A row whose digits are run
+together (``713000074`` for seven cells) is cut only where the format leaves one admissible cut: by form
+alone here, by the format's identities across the whole report in ``settle_splits`` (see
+``reportkit.split``); any other row whose cell count is not the format's is reported as an issue and its
+cells marked ``unreadable``: cells are never assigned by position or split by guessing.
 
 HTML tables arrive as grids (rowspan/colspan expanded by ``reportkit.html``), where cell boundaries are
 exact and an empty cell is a known blank; text layouts lose empty cells, so a short row is unreadable.
