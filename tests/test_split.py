@@ -102,6 +102,16 @@ def test_table_two_rows_without_an_identity_stay_ambiguous_with_their_candidates
     assert tr.state("normative_documents", "issued") == "unreadable"
 
 
+def test_a_fee_printed_in_another_unit_than_the_column_is_not_read():
+    text = (COMPLETE / "003.txt").read_text(encoding="utf-8")
+    unit = spec().table("proactive").column("fee_amount").unit
+    tr = rk.loads(text.replace("9116.36", "120000" + unit[-1], 1)).tables["proactive"]
+    assert tr.state("fees", "fee_amount") == "unreadable"
+    assert any(i.kind == "unit" for i in tr.issues)
+    tr = rk.loads(text.replace("9116.36", "6512.75" + unit, 1)).tables["proactive"]
+    assert tr.value("fees", "fee_amount") == 6512.75
+
+
 def test_a_row_without_digits_for_every_cell_is_not_cut_106():
     tr = _load("106.txt").tables["requests"]        # 四、结转 000000: six digits for seven cells
     assert all(tr.state("carried_out", c.id) == "unreadable" for c in spec().table("requests").columns)

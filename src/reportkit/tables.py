@@ -226,7 +226,16 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
         _assign_cut(tr, table, row, cols, vals, leading_zero)
         return
     for c, v in zip(cols, vals):
-        if v.kind == "num" and _too_long(v.text):
+        if v is vals[-1] and _other_unit(c, v, next_tok):
+            # "120000元" in the 万元 column: the number is in another unit than the column's.
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+                                            note="unit")
+            tr.issues.append(TableIssue(table.id, "unit",
+                                        f"{row.label} / {c.name}: {v.text}{next_tok.text[:2]} is not in the "
+                                        f"column's unit ({c.unit}); not read",
+                                        row=row.id, column=c.id, start=v.start, end=next_tok.start + 1,
+                                        raw=v.text + next_tok.text[:2]))
+        elif v.kind == "num" and _too_long(v.text):
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                             note="too_many_digits")
             tr.issues.append(TableIssue(table.id, "too_many_digits",
@@ -244,6 +253,14 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                 tr.issues.append(TableIssue(table.id, "non_numeric",
                                             f"{row.label} / {c.name}: {v.text!r} where a number belongs",
                                             row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text))
+
+
+def _other_unit(col, v: Token, next_tok: Token | None) -> bool:
+    """The number is printed with a unit that is not its column's (元 where the column counts 万元)."""
+    unit = col.unit
+    return bool(unit and v.kind == "num" and next_tok is not None and next_tok.kind == "label"
+                and next_tok.start == v.end and next_tok.text.startswith(unit[-1])
+                and not next_tok.text.startswith(unit))
 
 
 _ENUMERATOR = re.compile(r"(\d{1,2})[.．]")
