@@ -390,6 +390,8 @@ def _lost_blank(tr: TableRead, table: Table, row, cols, pieces, texts) -> list |
     read and reported). But copies drop empty cells (``000000`` for seven cells): when the digit-count
     reading fails the row's sum and the digits with one cell left empty do add up (``1000010`` =
     10|·|0|0|0|0|10), the row is ambiguous, not an author's error. Returns those readings, or None."""
+    if all(t is None or t == "0" for t in texts):
+        return None         # nothing but zeros adds up
     eqs = _row_equations(tr.version, table.id, row.id)
     if not eqs or split.form_rule(texts) != "digit_count" or len(cols) < 2:
         return None
@@ -443,6 +445,8 @@ def _put_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], texts, r
 def settle_splits(tables: dict[str, TableRead | None]) -> None:
     """Decide the rows left with several admissible cuts, with the format's identities, across all the
     tables of one report (an identity is trusted only where the report's sums hold elsewhere)."""
+    if not any(tr is not None and tr.pending for tr in tables.values()):
+        return
     problems = {}
     for tid, tr in tables.items():
         if tr is None:
