@@ -186,8 +186,9 @@ def _holds(eq: Equation, vals) -> bool | None:
     return abs(a - b) < 1e-6 * max(1.0, abs(a), abs(b))
 
 
-def _rows_of(eq: Equation) -> set[str]:
-    return {r for r, _ in (*eq[0], *eq[1])}
+@functools.lru_cache(maxsize=1024)
+def _rows_of(eq: Equation) -> frozenset[str]:
+    return frozenset(r for r, _ in (*eq[0], *eq[1]))
 
 
 def _describe(eq: Equation, vals) -> str:

@@ -343,9 +343,10 @@ def _assign_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], leadi
     pieces = [v.text if v.kind == "num" else None for v in vals]
     found = split.cuts(pieces, [c.decimal for c in cols]) if cuttable else split.Cuts([], False)
     if len(found.texts) == 1 and not found.capped:
-        lost = _lost_blank(tr, table, row, cols, pieces, found.texts[0])
+        rule = split.form_rule(found.texts[0])
+        lost = _lost_blank(tr, table, row, cols, pieces, found.texts[0]) if rule == "digit_count" else None
         if lost is None:
-            _put_cut(tr, table, row, cols, vals, found.texts[0], split.form_rule(found.texts[0]), 0)
+            _put_cut(tr, table, row, cols, vals, found.texts[0], rule, 0)
             return
         kind = "ambiguous_split"
         tr.issues.append(_ambiguous(table, row, len(cols), raw, start, end, [*found.values(), *lost],
@@ -388,12 +389,12 @@ _ROW_EQS: dict[tuple[str, str, str], list] = {}
 def _lost_blank(tr: TableRead, table: Table, row, cols, pieces, texts) -> list | None:
     """One digit per cell is read as printed even where the row's sum then fails (an author's error is
     read and reported). But copies drop empty cells (``000000`` for seven cells): when the digit-count
-    reading fails the row's sum and the digits with one cell left empty do add up (``1000010`` =
-    10|·|0|0|0|0|10), the row is ambiguous, not an author's error. Returns those readings, or None."""
-    if all(t is None or t == "0" for t in texts):
+    reading fails the row's sum and the digits with one cell left empty do add up (``5500010`` =
+    5|5|·|0|0|0|10), the row is ambiguous, not an author's error. Returns those readings, or None."""
+    if "".join(t or "" for t in texts).strip("0") == "":
         return None         # nothing but zeros adds up
     eqs = _row_equations(tr.version, table.id, row.id)
-    if not eqs or split.form_rule(texts) != "digit_count" or len(cols) < 2:
+    if not eqs or len(cols) < 2:
         return None
 
     def adds_up(values) -> bool:
