@@ -466,15 +466,12 @@ def test_a_truncated_capture_is_one_finding_listing_what_the_cut_took(checked):
             assert of(findings, "text_incomplete").empty, name
 
 
-def test_complete_003_run_together_rows_are_one_capture_warning_per_table_not_arithmetic(checked):
+def test_complete_003_run_together_rows_are_cut_by_their_sums_with_no_arithmetic_finding(checked):
     _, report, findings = checked["complete/003.txt"]
-    glued = of(findings, "cells_run_together")
-    assert sorted(glued["table"]) == ["proactive", "requests"] and set(glued["origin"]) == {"capture"}
-    requests = glued[glued["table"] == "requests"].iloc[0]
-    # The rows stay listed, with the digits as printed: one finding, no information lost.
-    assert "713000074" in requests["message"] and "723000075" in requests["message"]
-    assert "713000074" in requests["evidence"]
+    assert report.tables["requests"].value("new", "total") == 74       # 713000074 = 71|3|0|0|0|0|74
     assert findings[findings["rule"].isin(ARITHMETIC)].empty
+    # The 表二 row that no identity decides (8855698 for three cells) is reported once, with its digits.
+    assert len(findings[findings["evidence"] == "8855698"]) == 1
     # Table 四 is space separated and read: its totals hold, and the prose agrees with them.
     assert of(findings, "prose_count").empty and of(findings, "prose_negation").empty
 

@@ -27,7 +27,7 @@ from .readers.docx import read_docx
 from .readers.pdf import read_pdf
 from .readers.xlsx import read_xlsx
 from .sections import split_sections
-from .tables import detect_version, read_table
+from .tables import detect_version, read_table, settle_splits
 from .text import Folded
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -258,6 +258,7 @@ def _parse(text: str, source: str, kind: str, grids=None, html_title: str = "", 
         cell_spans = [(c.start, c.end) for c in tr.cells.values() if c.start is not None]
         if cell_spans:
             skip.append((min(s for s, _ in cell_spans), max(e for _, e in cell_spans)))
+    settle_splits(tables)
     facts = extract_facts(text, folded, sections, preamble_end, skip)
     versions = [t.version for t in tables.values() if t is not None and (t.found and t.cells or t.table == "proactive" and t.found)]
     fmt = versions[0] if versions else None

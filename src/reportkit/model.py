@@ -79,6 +79,9 @@ class Cell:
     start: int | None = None
     end: int | None = None
     note: str | None = None
+    how: str | None = None      # "stated" (one printed cell) or "split" (cut from run-together digits)
+    rule: str | None = None     # for split cells: what decided the cut (reportkit.split)
+    rejected: int | None = None  # for split cells: how many other admissible cuts were rejected
 
 
 @dataclass
@@ -93,6 +96,7 @@ class TableIssue:
     start: int | None = None
     end: int | None = None
     raw: str | None = None
+    candidates: list | None = None  # ambiguous_split: the admissible cuts, each a list of cell values
 
 
 @dataclass
@@ -104,6 +108,9 @@ class TableRead:
     issues: list[TableIssue] = field(default_factory=list)
     start: int | None = None
     end: int | None = None
+    # Rows whose run-together digits admit several cuts, left for the report-level solve
+    # (reportkit.tables.settle_splits): row id -> (cell columns, admissible cuts, raw, start, end).
+    pending: dict = field(default_factory=dict, repr=False, compare=False)
 
     def value(self, row: str, column: str):
         c = self.cells.get((row, column))

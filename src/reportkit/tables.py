@@ -2,9 +2,11 @@
 
 The text is first cut into cell tokens (on ``|``, line breaks and spaces), each token remembering its
 span in the original text. Rows are then rebuilt by *label*: a token whose label matches a row of the
-format starts that row, and the numeric tokens that follow it are its cells. A row whose cell count is
-not the format's, or whose digits are run together (``713000074`` for seven cells), is reported as an
-issue and its cells marked ``unreadable``: cells are never assigned by position or split by guessing.
+format starts that row, and the numeric tokens that follow it are its cells. A row whose digits are run
+together (``713000074`` for seven cells) is cut only where the format leaves one admissible cut: by form
+alone here, by the format's identities across the whole report in ``settle_splits`` (see
+``reportkit.split``); any other row whose cell count is not the format's is reported as an issue and its
+cells marked ``unreadable``: cells are never assigned by position or split by guessing.
 
 Labels are taken as captures print them: a row's digits running into the next row's enumerator
 (``00000003.其他``: the ``3`` is the label's), several row labels glued into one token, a header word glued
@@ -22,7 +24,9 @@ import re
 from dataclasses import dataclass
 
 from .format import Table, fold, label_key, spec
+from . import split
 from .model import Cell, TableIssue, TableRead
+from .split import MAX_DIGITS
 from .text import Folded
 
 _NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
@@ -117,12 +121,6 @@ def _leading_zero(tok: Token) -> bool:
     # "0000000" or "010" cannot be one number: several cells lost their separators.
     t = tok.text.lstrip("+-")
     return len(t) > 1 and t[0] == "0" and not t.startswith("0.")
-
-
-MAX_DIGITS = 15
-"""A cell holding more digits than this is not read: no count or fee in a report comes near it, a float
-cannot hold it exactly, and int() refuses very long digit strings (so ``10^30`` or a run of a thousand
-digits is reported, never turned into a wrong number or an exception)."""
 
 
 def _too_long(text: str) -> bool:
@@ -225,6 +223,11 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             continue
         key = _key(tok.text)
         row = matcher.match(key)
+        if row is None and i > 0:
+            # "00000003.其他": the enumerator went to the digits before (cut off there, see _assign);
+            # "0 63.其他": a cell went to the enumerator (given back there).
+            hit = _enumerated_row(table, tokens[i - 1], tok)
+            row = hit[0] if hit else _digit_before_enumerator(table, tok) if tokens[i - 1].kind == "num" else None
         used = 1
         joined = key
         if row is None:
@@ -298,7 +301,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                                                 note="unit")
             i = j
             continue
-        _assign(tr, table, row, cols, vals, span_start, tok)
+        _assign(tr, table, row, cols, vals, span_start, tok, tokens[j] if j < n else None)
         i = j
     for row, cols, tok in pending.values():
         _assign(tr, table, row, cols, [], tok.start, tok)
@@ -370,7 +373,8 @@ def _pieces(t: Token, matcher: _Matcher) -> list[Token]:
             for a, b, p in parts]
 
 
-def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_start: int, label_tok: Token):
+def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_start: int, label_tok: Token,
+            next_tok: Token | None = None):
     raw = " ".join(v.text for v in vals)
     if not vals:
         tr.issues.append(TableIssue(table.id, "no_values", f"row {row.label} is printed without numbers",
@@ -379,22 +383,24 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
                                             note="row printed without numbers")
         return
+    vals = _drop_enumerator(table, vals, next_tok)
     # A digit run touching its neighbours is only a problem when the count is off: a one-cell row
-    # ("行政许可10690第二十条…") is unambiguous; "713000074" for seven cells is not.
+    # ("行政许可10690第二十条…") is unambiguous; "713000074" for seven cells has to be cut.
     leading_zero = any(v.kind == "num" and _leading_zero(v) for v in vals)
     if len(vals) != len(cols) or leading_zero:
-        glued = leading_zero or any(v.kind == "num" and v.glued for v in vals)
-        kind = "run_together" if glued else "cell_count"
-        msg = (f"row {row.label}: digits run together ({raw!r}) for {len(cols)} cells; not split by guessing"
-               if glued else f"row {row.label}: {len(vals)} cells where the format has {len(cols)}")
-        tr.issues.append(TableIssue(table.id, kind, msg, row=row.id, start=vals[0].start, end=vals[-1].end,
-                                    raw=raw))
-        for c in cols:
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
-                                            start=vals[0].start, end=vals[-1].end, note=kind)
+        _assign_cut(tr, table, row, cols, vals, leading_zero)
         return
     for c, v in zip(cols, vals):
-        if v.kind == "num" and _too_long(v.text):
+        if v is vals[-1] and _other_unit(c, v, next_tok):
+            # "120000元" in the 万元 column: the number is in another unit than the column's.
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+                                            note="unit")
+            tr.issues.append(TableIssue(table.id, "unit",
+                                        f"{row.label} / {c.name}: {v.text}{next_tok.text[:2]} is not in the "
+                                        f"column's unit ({c.unit}); not read",
+                                        row=row.id, column=c.id, start=v.start, end=next_tok.start + 1,
+                                        raw=v.text + next_tok.text[:2]))
+        elif v.kind == "num" and _too_long(v.text):
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                             note="too_many_digits")
             tr.issues.append(TableIssue(table.id, "too_many_digits",
@@ -403,14 +409,243 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                                         row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text[:40]))
         elif v.kind == "num":
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, _number(v.text), "value", v.text,
-                                            v.start, v.end)
+                                            v.start, v.end, how="stated")
         else:
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
-                                            note="empty cell" if v.kind == "empty" else "non-numeric mark")
+                                            note="empty cell" if v.kind == "empty" else "non-numeric mark",
+                                            how="stated")
             if v.kind == "mark":
                 tr.issues.append(TableIssue(table.id, "non_numeric",
                                             f"{row.label} / {c.name}: {v.text!r} where a number belongs",
                                             row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text))
+
+
+def _other_unit(col, v: Token, next_tok: Token | None) -> bool:
+    """The number is printed with a unit that is not its column's (元 where the column counts 万元)."""
+    unit = col.unit
+    return bool(unit and v.kind == "num" and next_tok is not None and next_tok.kind == "label"
+                and next_tok.start == v.end and next_tok.text.startswith(unit[-1])
+                and not next_tok.text.startswith(unit))
+
+
+_ENUMERATOR = re.compile(r"(\d{1,2})[.．]")
+
+
+def _enumerated_row(table: Table, num: Token | None, label: Token, exact: bool = True):
+    """``00000002.其他法律…``: the row whose enumerator ("2.") was glued to the digits before its label.
+    Returns (row, number of digits that are the enumerator) or None. The label must start with the point,
+    and the digits with the label must spell a row label of this table (``exact``) or its start (a label
+    running into further labels) whose enumerator is exactly those digits."""
+    if (num is None or num.kind != "num" or not num.glued or label.kind != "label"
+            or not label.text.startswith(".")):
+        return None
+    for k in (1, 2):
+        enum = num.text[-k:]
+        if len(num.text) <= k or not enum.isdigit():
+            return None
+        key = label_key(enum + label.text)
+        for r in _numbered(table).get(enum, ()):
+            if any(key == rk if exact else len(rk) > k + 1 and key.startswith(rk) for rk in r.keys):
+                return r, k
+    return None
+
+
+_NUMBERED: dict[int, tuple[Table, dict]] = {}
+
+
+def _numbered(table: Table) -> dict[str, tuple]:
+    """Rows by their enumerator digits ("2" → the rows labelled "2.…"). Cached by identity: hashing a
+    Table hashes all its rows and columns."""
+    hit = _NUMBERED.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    out: dict[str, list] = {}
+    for r in table.rows:
+        m = _ENUMERATOR.match(fold(r.label))
+        if m:
+            out.setdefault(m.group(1), []).append(r)
+    done = {k: tuple(v) for k, v in out.items()}
+    _NUMBERED[id(table)] = (table, done)
+    return done
+
+
+_TWO_DIGIT_ENUM = re.compile(r"(\d)(\d)\.")
+
+
+def _drop_enumerator(table: Table, vals: list[Token], next_tok: Token | None) -> list[Token]:
+    """The next row's enumerator and this row's digits touch: give each its own. ``00000002.其他…``:
+    the "2" is not a cell. ``0 0 63.危及…``: no row is numbered 63, so the "6" is this row's last cell."""
+    if not vals or next_tok is None:
+        return vals
+    hit = _enumerated_row(table, vals[-1], next_tok, exact=False)
+    if hit is not None:
+        last, k = vals[-1], hit[1]
+        return vals[:-1] + [Token("num", last.text[:-k], last.start, last.end - k, True, last.row)]
+    if vals[-1].kind == "num" and vals[-1].row is None and _digit_before_enumerator(table, next_tok):
+        return vals + [Token("num", next_tok.text[0], next_tok.start, next_tok.start + 1, True, None)]
+    return vals
+
+
+def _digit_before_enumerator(table: Table, label: Token):
+    """``63.其他``: no row is numbered 63 but one is numbered 3 and named so; returns that row."""
+    m = _TWO_DIGIT_ENUM.match(label.text) if label.kind == "label" else None
+    if not m or m.group(1) + m.group(2) in _numbered(table):
+        return None
+    key = label_key(label.text[1:])
+    return next((r for r in _numbered(table).get(m.group(2), ()) if key in r.keys), None)
+
+
+def _assign_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], leading_zero: bool):
+    """A row whose printed cells do not match the format's count: cut its digits where only one cut is
+    admissible by form; leave the rest to the report-level solve (``settle_splits``) or unreadable."""
+    raw = " ".join(v.text for v in vals)
+    start, end = vals[0].start, vals[-1].end
+    glued = leading_zero or any(v.kind == "num" and v.glued for v in vals)
+    kind = "run_together" if glued else "cell_count"
+    # Only digits that show lost separators (glued to a label, or a leading zero) are cut: a row of
+    # well-separated numbers, or an HTML row, that has too few cells lost a blank cell, not a separator.
+    cuttable = glued and all(v.row is None for v in vals)
+    pieces = [v.text if v.kind == "num" else None for v in vals]
+    found = split.cuts(pieces, [c.decimal for c in cols]) if cuttable else split.Cuts([], False)
+    if len(found.texts) == 1 and not found.capped:
+        rule = split.form_rule(found.texts[0])
+        lost = _lost_blank(tr, table, row, cols, pieces, found.texts[0]) if rule == "digit_count" else None
+        if lost is None:
+            _put_cut(tr, table, row, cols, vals, found.texts[0], rule, 0)
+            return
+        kind = "ambiguous_split"
+        tr.issues.append(_ambiguous(table, row, len(cols), raw, start, end, [*found.values(), *lost],
+                                    "one digit per cell does not add up, while a reading with one empty cell "
+                                    "lost in copying does"))
+        for c in cols:
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
+                                            start=start, end=end, note=kind)
+        return
+    for c in cols:
+        tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
+                                        start=start, end=end, note=kind)
+    if found.capped:
+        msg = (f"row {row.label}: digits run together ({raw[:60]!r}) admit too many cuts into {len(cols)} "
+               f"cells to list; not read")
+    elif not found.texts:
+        msg = (f"row {row.label}: digits run together ({raw!r}) admit no cut into {len(cols)} cells "
+               f"(no admissible split); not read" if glued else
+               f"row {row.label}: {len(vals)} cells where the format has {len(cols)}")
+    else:
+        values = found.values()
+        tr.pending[row.id] = (tuple(c.id for c in cols), values, found.texts, vals)
+        tr.issues.append(_ambiguous(table, row, len(cols), raw, start, end, values,
+                                    "the format's form alone does not decide"))
+        return
+    tr.issues.append(TableIssue(table.id, kind, msg, row=row.id, start=start, end=end, raw=raw))
+
+
+def _row_equations(version: str, table_id: str, row_id: str) -> list:
+    key = (version, table_id, row_id)
+    if key not in _ROW_EQS:
+        _ROW_EQS[key] = [(lhs, rhs) for i in spec().version(version).identities if i.table == table_id
+                         for lhs, rhs, _ in i.equations if {r for r, _ in (*lhs, *rhs)} == {row_id}]
+    return _ROW_EQS[key]
+
+
+_ROW_EQS: dict[tuple[str, str, str], list] = {}
+
+
+def _lost_blank(tr: TableRead, table: Table, row, cols, pieces, texts) -> list | None:
+    """One digit per cell is read as printed even where the row's sum then fails (an author's error is
+    read and reported). But copies drop empty cells (``000000`` for seven cells): when the digit-count
+    reading fails the row's sum and the digits with one cell left empty do add up (``5500010`` =
+    5|5|·|0|0|0|10), the row is ambiguous, not an author's error. Returns those readings, or None."""
+    if "".join(t or "" for t in texts).strip("0") == "":
+        return None         # nothing but zeros adds up
+    eqs = _row_equations(tr.version, table.id, row.id)
+    if not eqs or len(cols) < 2:
+        return None
+
+    def adds_up(values) -> bool:
+        got = {(row.id, c.id): (v or 0) for c, v in zip(cols, values)}
+        return all(sum(got[k] for k in lhs) == sum(got[k] for k in rhs) for lhs, rhs in eqs)
+
+    if adds_up([None if t is None else split.number(t) for t in texts]):
+        return None
+    out = []
+    for shorter in split.cuts(pieces, [c.decimal for c in cols[1:]], max_nodes=2000).values():
+        for at in range(len(cols)):
+            values = [*shorter[:at], None, *shorter[at:]]
+            if adds_up(values):
+                out.append(values)
+    return out or None
+
+
+def _ambiguous(table: Table, row, n: int, raw: str, start: int, end: int, candidates: list, why: str):
+    shown = [list(c) for c in candidates[:split.MAX_LISTED]]
+    more = f" (first {len(shown)} listed)" if len(candidates) > len(shown) else ""
+    return TableIssue(table.id, "ambiguous_split",
+                      f"row {row.label}: digits run together ({raw!r}) admit {len(candidates)} cuts into {n} "
+                      f"cells{more}; {why}; not read", row=row.id, start=start, end=end, raw=raw,
+                      candidates=shown)
+
+
+def _put_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], texts, rule: str, rejected: int,
+             note: str | None = None):
+    """Write the cells of one decided cut, each with its own span inside the printed digits."""
+    k = 0
+    for v in vals:
+        if v.kind != "num":
+            c = cols[k]
+            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
+                                            note="empty cell" if v.kind == "empty" else "non-numeric mark",
+                                            how="split", rule=rule, rejected=rejected)
+            k += 1
+            continue
+        s, stop = v.start, v.start + len(v.text)
+        while s < stop:
+            cid, t = cols[k].id, texts[k]
+            e = s + len(t)
+            tr.cells[(row.id, cid)] = Cell(table.id, row.id, cid, int(t) if t.isdigit() else split.number(t),
+                                           "value", t, s, e, note, "split", rule, rejected)
+            s = e
+            k += 1
+
+
+def settle_splits(tables: dict[str, TableRead | None]) -> None:
+    """Decide the rows left with several admissible cuts, with the format's identities, across all the
+    tables of one report (an identity is trusted only where the report's sums hold elsewhere)."""
+    if not any(tr is not None and tr.pending for tr in tables.values()):
+        return
+    problems = {}
+    for tid, tr in tables.items():
+        if tr is None:
+            continue
+        idents = [i for i in spec().version(tr.version).identities if i.table == tid]
+        eqs = [(lhs, rhs, i.id) for i in idents for lhs, rhs, _ in i.equations]
+        known = {k: c.value for k, c in tr.cells.items() if c.state == "value"}
+        pend = {rid: split.Pending(rid, p[0], p[1]) for rid, p in tr.pending.items()}
+        problems[tid] = split.TableProblem(known, pend, eqs)
+    if not any(p.pending for p in problems.values()):
+        return
+    outcomes = split.solve(problems)
+    for tid, per_row in outcomes.items():
+        tr = tables[tid]
+        t = spec().table(tid, tr.version)
+        for rid, o in per_row.items():
+            cols_ids, values, texts, vals = tr.pending.pop(rid)
+            row, cols = t.row(rid), [t.column(c) for c in cols_ids]
+            issue = next(i for i in tr.issues if i.kind == "ambiguous_split" and i.row == rid)
+            if o.kind == "split":
+                tr.issues.remove(issue)
+                note = f"identities: {', '.join(o.identities)}" if o.identities else None
+                _put_cut(tr, t, row, cols, vals, texts[values.index(o.values)], o.rule, o.rejected, note)
+            elif o.kind == "none":
+                issue.kind = "run_together"
+                issue.candidates = None
+                issue.message = (f"row {row.label}: digits run together ({issue.raw!r}): {o.reason} "
+                                 f"(no admissible split); not read")
+                for c in cols:
+                    tr.cells[(rid, c.id)].note = "run_together"
+            else:
+                new = _ambiguous(t, row, len(cols), issue.raw, issue.start, issue.end, o.candidates, o.reason)
+                issue.message, issue.candidates = new.message, new.candidates
 
 
 def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
@@ -450,7 +685,10 @@ def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
     if exact:
         _assign(tr, table, row, cols, exact[0], exact[0][0].start, exact[0][0])
     elif runs:
-        best = max(runs, key=len)
+        # Digits run together: the first run that has enough digits for the row's cells.
+        enough = [r for r in runs if sum(1 if t.kind != "num" else sum(ch.isdigit() for ch in t.text)
+                                         for t in r) >= len(cols)]
+        best = enough[0] if enough else max(runs, key=len)
         _assign(tr, table, row, cols, best, best[0].start, best[0])
     else:
         for c in cols:

@@ -35,9 +35,18 @@ def _parse_contract(rep) -> dict:
     out = {k: d[k] for k in keep}
     out["sections"] = [{k: s[k] for k in ("number", "title", "heading", "start", "end", "present", "empty")}
                        for s in d["sections"]]
-    out["tables"] = {tid: None if cells is None else [{"row": c["row"], "column": c["column"], "value": c["value"]}
-                                                      for c in cells] for tid, cells in d["tables"].items()}
+    out["tables"] = {tid: None if cells is None else [_contract_cell(c) for c in cells]
+                     for tid, cells in d["tables"].items()}
     out["facts"] = [{k: f[k] for k in ("value", "unit", "start", "end", "text")} for f in d["facts"]]
+    return out
+
+
+def _contract_cell(c: dict) -> dict:
+    """A cell of the parse contract: row, column, value; how it was read (``stated``, ``split`` from
+    run-together digits, or null when nothing was read) and, for a split, the rule that decided the cut."""
+    out = {"row": c["row"], "column": c["column"], "value": c["value"], "how": c["how"]}
+    if c["how"] == "split":
+        out["rule"] = c["rule"]
     return out
 
 

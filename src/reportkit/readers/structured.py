@@ -42,7 +42,9 @@ def to_dict(report: Report) -> dict:
             cells.append({"row": t.row(rid).label, "column": t.column(cid).name,
                           "value": c.value if c else None, "state": c.state if c else "missing",
                           "raw": c.raw if c else None, "start": c.start if c else None,
-                          "end": c.end if c else None, "note": c.note if c else None})
+                          "end": c.end if c else None, "note": c.note if c else None,
+                          "how": c.how if c else None, "rule": c.rule if c else None,
+                          "rejected": c.rejected if c else None})
         tables[tid] = cells
     return {
         "schema": SCHEMA,
@@ -167,7 +169,8 @@ def from_dict(d: dict, source: str) -> Report:
                     raise StructuredDataError(f"table {tid}: cell {_show(c['row'])} / {_show(c['column'])} is listed twice",
                                               source, f"tables.{tid}")
                 tr.cells[(row.id, col.id)] = Cell(tid, row.id, col.id, _num(c.get("value"), source), state,
-                                                  c.get("raw"), c.get("start"), c.get("end"), c.get("note"))
+                                                  c.get("raw"), c.get("start"), c.get("end"), c.get("note"),
+                                                  c.get("how"), c.get("rule"), c.get("rejected"))
             tables[tid] = tr
         for i in d.get("table_issues", []):
             if tables.get(i["table"]) is not None:
@@ -270,8 +273,10 @@ def _check_full_form(rep: Report, source: str) -> None:
                 bad(f, f"unknown cell state {_show(c.state)}")
             if (c.value is not None) != (c.state == "value"):
                 bad(f, f"state {_show(c.state)} does not fit value {_show(c.value)}")
-            if not isinstance(c.raw, (str, type(None))) or not isinstance(c.note, (str, type(None))):
-                bad(f, "raw and note must be text")
+            if not all(isinstance(x, (str, type(None))) for x in (c.raw, c.note, c.how, c.rule)):
+                bad(f, "raw, note, how and rule must be text")
+            if c.rejected is not None and not _int(c.rejected):
+                bad(f, f"rejected {_show(c.rejected)} is not a count")
             if c.start is not None:
                 # What the cell says was written must stand at its span, and a value be that number.
                 quoted = Folded(text[c.start:c.end]).text
@@ -281,8 +286,14 @@ def _check_full_form(rep: Report, source: str) -> None:
                     bad(f, f"value {_show(c.value)} is not the number written ({_show(c.raw)})")
         for i in tr.issues:
             span(f"table_issues.{tid}", i.start, i.end, optional=True)
-            if not all(isinstance(x, str) for x in (i.kind, i.message)) or not _flat(vars(i)):
+            fields = {k: v for k, v in vars(i).items() if k != "candidates"}
+            if not all(isinstance(x, str) for x in (i.kind, i.message)) or not _flat(fields):
                 bad(f"table_issues.{tid}", "kind and message must be text")
+            if i.candidates is not None and not (
+                    isinstance(i.candidates, list) and all(
+                        isinstance(c, list) and all(isinstance(v, (int, float, type(None))) and not isinstance(v, bool)
+                                                    for v in c) for c in i.candidates)):
+                bad(f"table_issues.{tid}", "candidates must be lists of numbers")
     for k, fact in enumerate(rep.facts):
         f = f"facts[{k}]"
         span(f, fact.start, fact.end)
