@@ -135,9 +135,15 @@ def test_a_row_whose_label_is_glued_to_its_digits_is_not_missing():
     # complete/003: "现行有效件数 规章000" and "00000003.其他 0200002" (corpus README: labels glued to digits).
     findings = check(load("complete/003.txt"))
     assert of(findings, "table_rows_missing").empty
-    glued = of(findings, "cells_run_together")
-    assert "规章000" in glued[glued["table"] == "proactive"].iloc[0]["message"]
-    assert "0200002" in glued[glued["table"] == "requests"].iloc[0]["message"]
+    glued, cut = of(findings, "cells_run_together"), of(findings, "cells_split")
+    # 规章 "000" is read (one digit per cell) and said so; 8855698 has no unique cut and stays listed.
+    proactive = cut[cut["table"] == "proactive"].iloc[0]["message"]
+    assert "「规章」0|0|0" in proactive and "位数与单元格数相同" in proactive
+    assert "8855698" in glued[glued["table"] == "proactive"].iloc[0]["message"]
+    # "00000003.其他 0200002": the enumerator is the label's, the row reads 0|2|0|0|0|0|2.
+    report = load("complete/003.txt")
+    assert [report.tables["requests"].value("other_other", c.id) for c in
+            rk.spec().table("requests").columns_for("other_other")] == [0, 2, 0, 0, 0, 0, 2]
 
 
 def test_a_row_printed_without_digits_is_not_missing_but_without_values():
@@ -166,15 +172,17 @@ def test_run_together_rows_give_one_finding_per_table_with_every_row_listed():
         findings = check(rk.load(path))
         glued = of(findings, "cells_run_together")
         assert glued["table"].is_unique, path.name
+    # 109's table 三 is 25 rows of seven digits: read one digit a cell, and said once, with the rows.
     findings = check(load("complete/109.txt"))
-    requests = of(findings, "cells_run_together").query("table == 'requests'").iloc[0]["message"]
-    assert "共25行" in requests and "2000000" in requests
+    requests = of(findings, "cells_split").query("table == 'requests'").iloc[0]["message"]
+    assert "25行" in requests and "2|0|0|0|0|0|0" in requests
 
 
 def test_findings_on_the_shared_complete_reports_drop_to_their_root_causes():
-    # Before this change: 25 to 32 findings each (one per run-together row). Now a handful each.
+    # Before this change: 25 to 32 findings each (one per run-together row). Now a handful each (103, the
+    # most, has its real 总计-column errors besides).
     counts = {p.name: len(records(rk.load(p))) for p in sorted((CORPUS / "complete").glob("*.txt"))}
-    assert max(counts.values()) <= 8, counts
+    assert max(counts.values()) <= 10, counts
 
 
 # ------------------------------------------------------------------------------------------ real defects
@@ -315,6 +323,9 @@ RECORDED = {
     "005.txt": {"doubled_word"},
     "017.txt": {"regulations_without_power"},
     "html/001.html": {"prose_count", "requests_row_total", "requests_results_sum"},
+    # 103/109: the 总计 column printed 0 beside non-zero parts (notes: SOURCE ERRORS); prose gives the truth.
+    "complete/103.txt": {"prose_count", "requests_row_total", "requests_results_sum"},
+    "complete/109.txt": {"prose_count", "requests_row_total"},
     "html/003.html": {"appeals_group_total"},
 }
 KINDS = {"prose_claim", "prose_sum", "doubled_word", "enumeration_order", "cell_unit", "prose_count",
@@ -371,8 +382,8 @@ def test_cells_split_by_the_reader_are_one_info_finding_per_table():
     tr = report.tables["requests"]
     for (rid, _), c in tr.cells.items():
         if rid in ("new", "granted"):
-            c.how, c.rule = "split", "requests_row_total"
-    f = [x for x in records(report) if x["rule"] == "cells_run_together"]
+            c.how, c.rule = "split", "row_sum"
+    f = [x for x in records(report) if x["rule"] == "cells_split"]
     assert len(f) == 1 and f[0]["severity"] == "info" and "2行" in f[0]["message"]
 
 

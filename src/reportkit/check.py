@@ -40,6 +40,7 @@ from .agency import name_from_title, rulemaking
 from .format import TABLE_IDS, Table, fold, label_key, spec
 from .lexicon import COUNT_UNITS, NEG_RECEIVE, STAT_PERIOD, UNIT_FAMILY
 from .model import Report, TableRead
+from .split import RULE_NAMES as _SPLIT_RULES
 from .text import NUMERALS, width_fold as _width_fold
 
 FINDING_COLUMNS = ("rule", "severity", "section", "table", "row", "column", "message", "message_en",
@@ -708,8 +709,7 @@ def _quote_digits(raw: str | None) -> str:
 @_rule("cells_run_together")
 def _cells_run_together(ctx: _Ctx) -> None:
     """One finding per table for the rows whose cells ran together (one capture fault, its rows listed),
-    one per row whose digits split more than one way (its candidates listed), and one per table whose
-    rows the reader split by the format's sums (the numbers are a reading, not printed apart)."""
+    and one per row whose digits split more than one way (its candidates listed)."""
     for tid, tr in ctx.report.tables.items():
         if tr is None:
             continue
@@ -742,23 +742,42 @@ def _cells_run_together(ctx: _Ctx) -> None:
             starts = [x[0] for x in items if x[0] is not None]
             ends = [x[3] for x in items if x[3] is not None]
             rows = [i.row for i in runs] + list(glued)
-            ctx.emit(f"{_TABLE_NO[tid]}的数字连在一起，复制网页时丢失了单元格分隔，不作拆分猜测：{shown}{more}{note}。",
+            ctx.emit(f"{_TABLE_NO[tid]}的数字连在一起（复制网页时丢失了单元格分隔），按格式没有唯一读法，未读取：{shown}{more}{note}。",
                      f"Table {_TABLE_NO[tid][1]}: digits run together in {len(items)} rows "
                      f"({', '.join(str(r) for r in rows)}); the cell boundaries were lost in copying and are "
                      "not guessed.",
                      start=min(starts) if starts else tr.start, end=max(ends) if ends else tr.end, table=tid,
                      row=rows[0] if len(rows) == 1 else None)
+
+
+@_rule("cells_split")
+def _cells_split(ctx: _Ctx) -> None:
+    """One finding per table whose run-together rows the reader cut the only way the format allows (the
+    numbers are a reading, not printed apart): each row with its cut, and the rule that decided it."""
+    for tid, tr in ctx.report.tables.items():
+        if tr is None:
+            continue
+        t = _table_of(tr)
+        label = (lambda rid: _short_row(t, rid) if rid and t.id != "appeals" else "数据行")
+        order = [r.id for r in t.rows]
         split = sorted({rid for (rid, _), c in tr.cells.items() if getattr(c, "how", None) == "split"},
-                       key=[r.id for r in t.rows].index)
+                       key=order.index)
+        # Rows holding a number first: an all-zero cut is the least telling one to show.
+        shown = sorted(split, key=lambda rid: (not any(c.value for (r, _), c in tr.cells.items() if r == rid),
+                                               order.index(rid)))
         if split:
             cells = [c for (rid, _), c in tr.cells.items() if rid in split and c.start is not None]
             rules_used = sorted({str(getattr(c, "rule", "")) for (rid, _), c in tr.cells.items()
                                  if rid in split and getattr(c, "rule", None)})
-            by = f"（依据：{'、'.join(rules_used)}）" if rules_used else ""
-            ctx.emit(f"{_TABLE_NO[tid]}有{len(split)}行数字连写，已按格式的勾稽关系拆分为唯一读法{by}："
-                     f"{'、'.join(label(r) for r in split[:8])}{'等' if len(split) > 8 else ''}。",
+            by = f"（依据：{'；'.join(_SPLIT_RULES.get(r, r) for r in rules_used)}）" if rules_used else ""
+
+            def cut(rid: str) -> str:
+                parts = [tr.cells[(rid, c.id)] for c in t.columns_for(rid) if (rid, c.id) in tr.cells]
+                return f"「{label(rid)}」{'|'.join(c.raw or '' for c in parts)}"
+            ctx.emit(f"{_TABLE_NO[tid]}有{len(split)}行数字连写，按格式只有一种读法，已拆分{by}："
+                     f"{'、'.join(cut(r) for r in shown[:8])}{'等' if len(split) > 8 else ''}。",
                      f"Table {_TABLE_NO[tid][1]}: {len(split)} rows had run-together digits, split the only "
-                     f"way the format's sums allow: {', '.join(split)}.",
+                     f"way the format allows ({', '.join(rules_used)}): {', '.join(split)}.",
                      start=min((c.start for c in cells), default=tr.start),
                      end=max((c.end for c in cells), default=tr.end), table=tid,
                      row=split[0] if len(split) == 1 else None, severity="info")

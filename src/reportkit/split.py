@@ -142,6 +142,15 @@ def _cuts(pieces: tuple[str | None, ...], decimals: tuple[bool, ...], max_nodes:
     return tuple(out), capped
 
 
+RULE_NAMES = {
+    "digit_count": "位数与单元格数相同，每格一位",
+    "number_form": "只有一种不以0开头的拆法",
+    "row_sum": "本行各列之和等于总计",
+    "column_identity": "表内各行的勾稽关系",
+}
+"""What each rule that decides a cut is called where an analyst reads it."""
+
+
 def form_rule(texts: tuple[str | None, ...]) -> str:
     """The rule that decides a row whose admissible cut is unique without any identity."""
     return "digit_count" if all(t is None or len(t) == 1 for t in texts) else "number_form"
