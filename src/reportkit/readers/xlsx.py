@@ -174,11 +174,11 @@ def _read_book(wb, source: str, max_chars: int, where: list) -> dict:
     for sec in spec().sections:
         status, parts = secs.get(sec.number, ["missing", []])
         text = "".join(parts)
-        # A table with nothing known is printed only where the source printed its section, so an empty
-        # section reads back empty; a missing section with no text and no table is left out.
-        known = sec.table is not None and any(v is not None for v in cells[sec.table].values())
-        has_table = sec.table is not None and (known or status == "present")
-        if status == "missing" and not text and not has_table:
+        # As in the structured export: the table only where the source's section held something, so
+        # an empty section reads back empty and a missing one missing (the values inferred from the
+        # prose are inferred again from it).
+        has_table = sec.table is not None and status == "present"
+        if status == "missing":
             data["omit_sections"].append(sec.number)
             continue
         data["sections"][sec.number] = text
