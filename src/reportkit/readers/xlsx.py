@@ -95,6 +95,10 @@ def _read_book(wb, source: str, max_chars: int, where: list) -> dict:
     meta: dict[str, object] = {}
     intro = []
     where[0] = "reportkit"
+    for name in ("reportkit", "sections"):
+        if name in wb.sheetnames:
+            # Read every row there is, not the rows the sheet's <dimension> claims (it may lie).
+            wb[name].reset_dimensions()
     for k, v in wb["reportkit"].iter_rows(min_col=1, max_col=2, values_only=True):
         if k == "intro":
             intro.append(take(unsafe_cell_text(str(v or "")), "reportkit"))
