@@ -134,7 +134,22 @@ def load(path, *, max_bytes: int | None = None) -> Report:
     except MemoryError:
         raise TooLargeError("the file needs more memory than is available to read", source) from None
     except Exception as e:     # noqa: BLE001 - a failure of a library beneath a reader, never a traceback
-        raise ReportError(f"cannot be read ({type(e).__name__}: {_one_line(e)})", source) from None
+        err = ReportError(f"cannot be read ({type(e).__name__}: {_one_line(e)})", source)
+        # Raised by reportkit's own code rather than a library beneath it: a bug, which the fuzz tests
+        # look for (the user still gets one line).
+        err.internal = _raised_in_package(e)
+        raise err from None
+
+
+_PACKAGE = str(Path(__file__).resolve().parent)
+
+
+def _raised_in_package(e: BaseException) -> bool:
+    tb, last = e.__traceback__, ""
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return last.startswith(_PACKAGE)
 
 
 def _one_line(e: BaseException) -> str:
@@ -150,9 +165,13 @@ def display_path(path) -> str:
         s = os.fsdecode(s)
     try:
         s.encode("utf-8")
-        return s
     except UnicodeEncodeError:
-        return os.fsencode(s).decode("utf-8", "backslashreplace")
+        s = os.fsencode(s).decode("utf-8", "backslashreplace")
+    # A line break or an escape sequence in a name would break the one-line message or the terminal.
+    return _NAME_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
+
+
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _load_file(p: Path, source: str, limit: int, too_large: str) -> Report:
