@@ -21,16 +21,20 @@ XLSX_TOP = 3            # the official grid starts at this row of each table's s
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
-MAX_UNCOMPRESSED = 64 * 1024 * 1024
-"""Largest sum of a workbook's unpacked members: an exported report unpacks to well under 1 MB, and a
-2 MB zip bomb to gigabytes (the size limit only sees the compressed file)."""
+SHEETS_ROOM = 2 * 1024 * 1024
+"""Room for the fixed sheets of an export (tables, cells, notes) beside the report's own text."""
+MAX_UNCOMPRESSED = 10 * 1024 * 1024 + SHEETS_ROOM
+"""Largest sum of a workbook's unpacked members with the default size limit (the loader's byte limit
+plus :data:`SHEETS_ROOM`): an exported report unpacks to well under 1 MB, and a 2 MB zip bomb to
+gigabytes (the size limit only sees the packed file). openpyxl parses every sheet that declares no
+size to find it, at about 1.5 MB of dense XML a second, so this bound is also a bound on time."""
 MAX_RATIO = 200
 """Largest unpacked/packed ratio of a member over 1 MB (XML compresses about 10×; bombs 1000×)."""
 MAX_MEMBERS = 1000
 
 
-def check_zip(path, source: str) -> None:
-    """Refuse a workbook whose members would unpack to more than :data:`MAX_UNCOMPRESSED`, or one
+def check_zip(path, source: str, max_unpacked: int = MAX_UNCOMPRESSED) -> None:
+    """Refuse a workbook whose members would unpack to more than ``max_unpacked`` bytes, or one
     member that expands like a bomb, before any library opens it."""
     try:
         with zipfile.ZipFile(path) as zf:
@@ -40,8 +44,9 @@ def check_zip(path, source: str) -> None:
     if len(infos) > MAX_MEMBERS:
         raise TooLargeError(f"the workbook holds {len(infos):,} parts (at most {MAX_MEMBERS:,})", source)
     total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED:
-        raise TooLargeError(f"the workbook unpacks to {total:,} bytes (at most {MAX_UNCOMPRESSED:,})", source)
+    if total > max_unpacked:
+        raise TooLargeError(f"the workbook unpacks to {total:,} bytes (at most {max_unpacked:,}; set "
+                            "REPORTKIT_MAX_BYTES to raise it)", source)
     for i in infos:
         if i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(1, i.compress_size):
             raise TooLargeError(f"the part {i.filename!r} unpacks {i.file_size // max(1, i.compress_size):,} times "
@@ -56,7 +61,7 @@ def read_xlsx(path, source: str | None = None, max_chars: int = 10 * 1024 * 1024
     for any failure of the libraries beneath (broken or encrypted XML, bad compression), naming the
     sheet; the text assembled from the sheets is held to ``max_chars``."""
     source = source or str(path)
-    check_zip(path, source)
+    check_zip(path, source, max_chars + SHEETS_ROOM)
     where = ["workbook"]
     try:
         return _read(path, source, max_chars, where)
