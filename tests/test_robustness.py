@@ -140,6 +140,13 @@ def test_a_crc_broken_or_truncated_workbook_is_a_report_error(workbook, tmp_path
         assert "flipped.xlsx" in str(e)
 
 
+def test_an_encrypted_workbook_is_refused_with_what_to_do(tmp_path):
+    p = tmp_path / "locked.xlsx"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4000))
+    with pytest.raises(StructuredDataError, match="encrypted"):
+        rk.load(p)
+
+
 # --------------------------------------------------------------------------------- 2. folder runs
 
 def test_check_of_a_folder_goes_on_after_any_failure_and_exits_2(tmp_path, workbook):

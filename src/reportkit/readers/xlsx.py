@@ -37,6 +37,15 @@ def check_zip(path, source: str, max_unpacked: int = MAX_UNCOMPRESSED) -> None:
     """Refuse a workbook whose members would unpack to more than ``max_unpacked`` bytes, or one
     member that expands like a bomb, before any library opens it."""
     try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as e:
+        raise StructuredDataError(f"cannot read the file ({e.strerror})", source) from None
+    if head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        # Excel stores a password-protected .xlsx (and an old .xls) as an OLE2 compound file.
+        raise StructuredDataError("this is an encrypted workbook or an old .xls, which reportkit does not read: "
+                                  "save it without a password as .xlsx (另存为 .xlsx)", source)
+    try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
