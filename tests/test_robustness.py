@@ -26,6 +26,7 @@ from reportkit.paths import atomic_write
 from reportkit.readers.xlsx import MAX_UNCOMPRESSED
 from reportkit.reconstruct import reconstruct
 
+from tests.conftest import CORPUS_FILES
 from tests.fixtures.tables import complete_tables
 
 RK = [sys.executable, "-m", "reportkit.cli"]
@@ -322,8 +323,10 @@ def test_an_invisible_character_in_a_heading_keeps_its_section_and_table(invisib
 
 # ------------------------------------------------------------------------------------ 12. round trips
 
-ROUND_TRIP = [paths.CORPUS / n for n in ("011.txt", "014.txt", "017.txt", "023.txt", "013.txt",
-                                           "complete/101.txt", "html/001.html")]
+# Every real report for the structured form; the workbook (slower) for those with empty or missing
+# sections and those whose prose has blank lines and indentation.
+ROUND_TRIP = CORPUS_FILES
+XLSX_TOO = {paths.CORPUS / n for n in ("011.txt", "014.txt", "017.txt", "023.txt", "complete/101.txt", "html/001.html")}
 
 
 def _states(rep):
@@ -343,5 +346,6 @@ def test_export_load_export_is_idempotent_and_keeps_section_states(path, tmp_pat
     assert ra["sections"] == rb["sections"]
     assert ({(c["table"], c["row_id"], c["column_id"]): c["value"] for c in ra["cells"]}
             == {(c["table"], c["row_id"], c["column_id"]): c["value"] for c in rb["cells"]})
-    xlsx = rk.export(reconstruct(rep), "xlsx", tmp_path / "a.xlsx")
-    assert _states(rk.load(xlsx)) == _states(rep)
+    if path in XLSX_TOO:
+        xlsx = rk.export(reconstruct(rep), "xlsx", tmp_path / "a.xlsx")
+        assert _states(rk.load(xlsx)) == _states(rep)
