@@ -6,6 +6,8 @@ turn a few megabytes into gigabytes. The figures are printed, not asserted (test
 
 * a 10 MB text report (the seed repeated), a 10 MB text whose folding changes lengths (one ``㈠``), a
   10 MB HTML report, and a 100,000-cell table as text and as HTML;
+* workbooks built to expand (issue 15): a member of zeros (a zip bomb), one long shared string
+  referenced by every row, many rows of prose in one section (assembled with ``+=`` it was quadratic);
 * inputs aimed at the slow paths the loader had or could have: 50,000 ``一、总体情况`` lines (heading
   choice), ``<a``, ``</``, ``<?`` and ``<!--`` repeated with no ``>`` (html.parser's rescans), deep
   ``<div>``/``<table>`` nesting, an unclosed ``<h1>``, a comma-grouped digit run ``1,000,000,…`` and a
@@ -20,12 +22,15 @@ cases measure parsing, not the refusal; the refusal itself is timed as its own c
 from __future__ import annotations
 
 import argparse
+import io
 import multiprocessing
 import os
+import re
 import resource
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import reportkit as rk
@@ -84,19 +89,100 @@ CASES = {
 }
 
 
+# Workbooks (issue 15): the size limit sees the packed file, so these are built to expand. Loaded with
+# the default limits, as a user would meet them.
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _export_members() -> dict[str, bytes]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = rk.export(rk.reconstruct(rk.load(paths.CORPUS / "015.txt")), "xlsx", Path(tmp) / "w.xlsx")
+        with zipfile.ZipFile(out) as z:
+            return {n: z.read(n) for n in z.namelist()}
+
+
+def _sections_member(members: dict[str, bytes], sheet: str = "sections") -> str:
+    rid = re.search(f'<sheet [^>]*name="{sheet}"[^>]*r:id="(\\w+)"', members["xl/workbook.xml"].decode()).group(1)
+    rel = re.search(f'<Relationship [^>]*Id="{rid}"[^>]*/>', members["xl/_rels/workbook.xml.rels"].decode()).group()
+    return "xl/" + re.search(r'Target="/?(?:xl/)?([^"]+)"', rel).group(1)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def workbook_zeros(n: int) -> bytes:
+    """An export whose long-form ``cells`` sheet holds n identical rows of ten cells (packs several
+    hundredfold; a workbook loaded whole builds an object for every cell)."""
+    m = _export_members()
+    name = _sections_member(m, "cells")
+    row = "<row>" + "<c><v>1</v></c>" * 10 + "</row>"
+    m[name] = re.sub(r"<dimension[^>]*/>", "", m[name].decode()).replace("</sheetData>", row * n + "</sheetData>").encode()
+    return _zip(m)
+
+
+def workbook_shared(n: int) -> bytes:
+    """One shared string of 30,000 characters referenced by n rows of the sections sheet."""
+    m = _export_members()
+    name = _sections_member(m)
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="n"><v>1</v></c><c r="C{r}" t="inlineStr"><is><t>present</t></is></c>'
+                   f'<c r="D{r}" t="s"><v>0</v></c></row>' for r in range(100, 100 + n))
+    m[name] = re.sub(r"<dimension[^>]*/>", "", m[name].decode()).replace("</sheetData>", rows + "</sheetData>").encode()
+    m["xl/sharedStrings.xml"] = (f'<sst xmlns="{_NS}" count="1" uniqueCount="1"><si><t>{"政府信息公开" * 5000}'
+                                 "</t></si></sst>").encode()
+    m["xl/_rels/workbook.xml.rels"] = m["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    m["[Content_Types].xml"] = m["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    return _zip(m)
+
+
+def workbook_rows(n: int) -> bytes:
+    """n rows of distinct prose (100 characters each) in section 一 of the sections sheet."""
+    m = _export_members()
+    name = _sections_member(m)
+    line = "本机关全年主动公开政府信息，按时答复依申请公开，加强政策解读与平台建设，提升公开质量。" * 2
+    rows = "".join(f'<row r="{r}"><c r="A{r}" t="n"><v>1</v></c><c r="C{r}" t="inlineStr"><is><t>present</t></is></c>'
+                   f'<c r="D{r}" t="inlineStr"><is><t>{r}{line}</t></is></c></row>' for r in range(100, 100 + n))
+    m[name] = re.sub(r"<dimension[^>]*/>", "", m[name].decode()).replace("</sheetData>", rows + "</sheetData>").encode()
+    return _zip(m)
+
+
+CASES.update({
+    # size column: the packed workbook; the time includes the refusal or the whole load
+    "xlsx: n identical rows in a sheet (zip bomb)": (workbook_zeros, "xlsx", 100_000),
+    "xlsx: one 30k shared string in n rows": (workbook_shared, "xlsx", 500),
+    "xlsx: n rows of prose in one section": (workbook_rows, "xlsx", 1_000),
+})
+
+
 def _run_case(name: str, n: int) -> tuple[float, int, str, float]:
     build, kind, _ = CASES[name]
     text = build(n)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     try:
-        rep = rk.loads(text, name, kind=kind)
+        if kind == "xlsx":
+            os.environ.pop("REPORTKIT_MAX_BYTES", None)       # the defaults a user meets
+            with tempfile.TemporaryDirectory() as tmp:
+                p = Path(tmp) / "w.xlsx"
+                p.write_bytes(text)
+                t0 = time.perf_counter()
+                rep = rk.load(p)
+        else:
+            rep = rk.loads(text, name, kind=kind)
         what = f"{sum(s.present for s in rep.sections)} sections, {len(rep.facts)} facts"
     except ReportError as e:
         what = f"{type(e).__name__}"
     took = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return took, len(text.encode("utf-8")), what, max(peak, base) / 1024
+    return took, len(text if isinstance(text, bytes) else text.encode("utf-8")), what, max(peak, base) / 1024
 
 
 def run_case(name: str, n: int) -> tuple[float, int, str, float]:

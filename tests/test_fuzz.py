@@ -45,7 +45,7 @@ from reportkit.model import CELL_STATES
 from reportkit.layout import LAYOUTS, render_text
 from reportkit.load import from_structured
 from reportkit.readers.structured import dumps, to_dict
-from reportkit.text import Folded
+from reportkit.text import Folded, _special_fold, width_fold
 
 from tests.fixtures.tables import complete_tables
 
@@ -151,6 +151,8 @@ def assert_plain_error(err: ReportError, source: str | None = None) -> None:
     """A ReportError a person can read: one short line, no traceback, naming the file when given."""
     msg = str(err)
     assert msg.strip() and len(msg) < 2000 and "\n" not in msg, msg
+    # The loader turns any failure into a ReportError; one raised by reportkit's own code is a bug.
+    assert not getattr(err, "internal", False), msg
     assert "Traceback" not in msg
     if source is not None:
         assert source in msg, msg
@@ -608,13 +610,18 @@ def test_folding_maps_every_character_back_to_where_it_came_from(text):
     # Folded skips blocks that are already NFKC; the result must equal folding character by character.
     RAN["folding"] += 1
     f = Folded(text)
-    per_char = [(unicodedata.normalize("NFKC", ch) if ord(ch) >= 0x80 else ch).translate({0x3000: " "})
-                for ch in text]
+    # Invisibles, footnote markers next to digits and fractions have their own fold (text._special_fold).
+    special = _special_fold(width_fold(text))
+    per_char = [special[k] if k in special else
+                (unicodedata.normalize("NFKC", ch) if ord(ch) >= 0x80 else ch).translate({0x3000: " "})
+                for k, ch in enumerate(text)]
     assert f.text == "".join(per_char)
     i = 0
     for k, piece in enumerate(per_char):
         for _ in piece:
-            assert f.orig(i) == k and f.orig_end(i + 1) == k + 1
+            # The end of the folded text maps to the end of the original (past any trailing invisibles).
+            end = len(text) if i + 1 == len(f.text) else k + 1
+            assert f.orig(i) == k and f.orig_end(i + 1) == end
             i += 1
     assert f.orig(len(f.text)) == len(text)
 
@@ -738,3 +745,112 @@ def test_a_full_form_whose_spans_do_not_fit_its_text_is_refused(edit, field, tmp
         rk.load(p)
     assert_plain_error(e.value, str(p))
     assert field in str(e.value)
+
+
+# ------------------------------------------------------------------- workbooks and the file system
+# Issue 15: workbooks come from strangers (their zip members, shared strings and XML are mutated here),
+# and files from archives (names that are not UTF-8), pipes and full disks.
+
+_WORKBOOK: dict[str, bytes] = {}
+
+
+def _workbook() -> dict[str, bytes]:
+    """The members of a real export (corpus 015 as xlsx), built once."""
+    if not _WORKBOOK:
+        folder = Path(tempfile.mkdtemp(prefix="rk-fuzz-xlsx-"))
+        atexit.register(shutil.rmtree, folder, True)
+        out = rk.export(rk.reconstruct(rk.load(paths.CORPUS / "015.txt")), "xlsx", folder / "w.xlsx")
+        import zipfile
+        with zipfile.ZipFile(out) as z:
+            _WORKBOOK.update({n: z.read(n) for n in z.namelist()})
+    return _WORKBOOK
+
+
+XML_INSERTS = [b"<", b"</x>", b"&a;", b"&#99999999999;", b"<!DOCTYPE x [<!ENTITY a 'b'>]>", b"\x00", b"\xff\xfe",
+               b"<c r='A1' t='s'><v>99999</v></c>", b"<v>1e400</v>", b"<v>" + b"9" * 400 + b"</v>",
+               b"<row r='1048577'>", b"<si><t>" + "政".encode() * 3000 + b"</t></si>", b'r="ZZZZ9"', b"<is>"]
+
+workbook_ops = st.lists(st.tuples(st.sampled_from(["drop", "cut", "insert", "flip", "garbage", "dup_member"]),
+                                  st.integers(0, 10**6), st.sampled_from(XML_INSERTS)), min_size=1, max_size=3)
+
+
+@budget(80)
+@given(member=st.integers(0, 100), wops=workbook_ops, store=st.booleans())
+def test_mutated_workbooks_load_or_fail_in_one_line(member, wops, store, tmp_path_factory):
+    import zipfile
+    members = dict(_workbook())
+    names = sorted(members)
+    for op, at, piece in wops:
+        name = names[(member + at) % len(names)]
+        data = members.get(name, b"")
+        i = at % (len(data) + 1)
+        if op == "drop":
+            members.pop(name, None)
+        elif op == "cut":
+            members[name] = data[:i]
+        elif op == "insert":
+            members[name] = data[:i] + piece + data[i:]
+        elif op == "flip":
+            members[name] = data[:i] + bytes(b ^ 0x5A for b in data[i:i + 16]) + data[i + 16:]
+        elif op == "garbage":
+            members[name] = piece * (1 + at % 50)
+        else:
+            members[name + "x"] = data
+    p = tmp_path_factory.mktemp("x") / "fuzz.xlsx"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_STORED if store else zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    rep = outcome(lambda: rk.load(p), "workbook", source=str(p))
+    if rep is not None:
+        run_stages(rep, exports=("yaml",))
+
+
+@budget(60)
+@given(name=st.binary(min_size=1, max_size=40).map(lambda b: b.replace(b"/", b"_").replace(b"\x00", b"_"))
+       .filter(lambda b: b not in (b".", b"..")), suffix=st.sampled_from([b".txt", b".html", b".yaml", b""]))
+def test_any_file_name_the_os_gives_loads_and_exports(name, suffix, tmp_path_factory):
+    folder = os.fsencode(tmp_path_factory.mktemp("n"))
+    path = folder + b"/" + name[:200] + suffix
+    with open(path, "wb") as fh:
+        fh.write(SEED_TEXT.encode("utf-8"))
+    rep = outcome(lambda: rk.load(os.fsdecode(path)), "file-name")
+    if rep is not None:
+        rep.source.encode("utf-8")                   # a name that can be written anywhere
+        out = rk.export(rk.reconstruct(rep), "yaml", os.fsdecode(path + b".out.yaml"))
+        assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "dev-null", "dangling-link", "no-permission"])
+def test_what_is_not_a_regular_file_is_refused_without_blocking(kind, tmp_path):
+    p = tmp_path / "x.txt"
+    if kind == "fifo":
+        os.mkfifo(p)
+    elif kind == "folder":
+        p.mkdir()
+    elif kind == "dev-null":
+        p = Path("/dev/null")
+    elif kind == "dangling-link":
+        p.symlink_to(tmp_path / "gone.txt")
+    else:
+        p.write_text(SEED_TEXT, encoding="utf-8")
+        p.chmod(0)
+        if os.access(p, os.R_OK):       # root reads anything
+            pytest.skip("running as root")
+    outcome(lambda: rk.load(p), "file-system", source=str(p))
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "yaml", "json", "docx", "xlsx"])
+def test_a_write_that_fails_half_way_keeps_the_previous_file(fmt, tmp_path, monkeypatch):
+    rec = rk.reconstruct(rk.load(paths.SEED_TEXT))
+    out = rk.export(rec, fmt, tmp_path / f"r.{fmt}")
+    before = out.read_bytes()
+    real_replace = os.replace
+
+    def disk_full(src, dst):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        rk.export(rec, fmt, out)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import stat
 from pathlib import Path
 
 from .errors import EmptyReportError, EncodingError, NotAReportError, ReportError, StructuredDataError, TooLargeError
@@ -38,11 +39,26 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 def _max_bytes(value: int | None) -> int:
     if value is not None:
         return value
-    env = os.environ.get("REPORTKIT_MAX_BYTES")
-    return int(env) if env and env.isdigit() else DEFAULT_MAX_BYTES
+    env = os.environ.get("REPORTKIT_MAX_BYTES", "").strip()
+    # str.isdigit() accepts "²" and other digits int() refuses; a limit beyond any disk is only a
+    # very large limit, not a reason to fail.
+    if env and env.isascii() and env.isdigit() and len(env) <= 18:
+        return int(env)
+    return DEFAULT_MAX_BYTES
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_-]{2,20})""", re.I)
+_CHINESE_CHARSETS = {b"gbk", b"gb2312", b"gb18030", b"x-gbk", b"cp936", b"euc-cn", b"hz-gb-2312"}
+
+
+def _declared_chinese(data: bytes) -> bool:
+    """The page declares a GB charset in a ``<meta>`` tag of its head (or an XML declaration)."""
+    head = data[:8192]
+    m = _META_CHARSET.search(head) or re.search(rb"""<\?xml[^>]{0,100}encoding\s*=\s*["']([A-Za-z0-9_-]+)""", head)
+    return bool(m) and m.group(1).lower() in _CHINESE_CHARSETS
 
 
 def decode(data: bytes, source: str = "<bytes>") -> str:
@@ -69,10 +85,14 @@ def decode(data: bytes, source: str = "<bytes>") -> str:
             raise EncodingError(
                 f"not UTF-8 and not GB18030/GBK text ({utf8_err.reason} at byte {utf8_err.start}); "
                 "save the file as UTF-8 and try again", source, f"byte {utf8_err.start}") from None
-        # GB18030 decodes many byte strings; accept it only when the result reads like Chinese text.
-        cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        # GB18030 decodes many byte strings; accept it when the page declares a Chinese charset, else
+        # only when the result reads like Chinese text. The share is counted over the characters that
+        # are not ASCII: a real page is mostly markup, which says nothing about the encoding.
         odd = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\r\n\t") or "\ue000" <= ch <= "\uf8ff")
-        if cjk < len(text) * 0.2 or odd > len(text) * 0.01:
+        cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+        wide = sum(1 for ch in text if ord(ch) >= 0x80)
+        declared = _declared_chinese(data)
+        if odd > len(text) * 0.01 or (not declared and cjk < wide * 0.6):
             raise EncodingError(
                 f"not UTF-8 ({utf8_err.reason} at byte {utf8_err.start}) and not readable as GB18030 either",
                 source, f"byte {utf8_err.start}") from None
@@ -85,29 +105,82 @@ def decode(data: bytes, source: str = "<bytes>") -> str:
 def load(path, *, max_bytes: int | None = None) -> Report:
     """Load one report from ``path`` (.txt, .html/.htm, .pdf, .docx, .yaml/.yml or .json; content decides
     when the suffix says nothing). Raises ReportError (or a subclass) for input that is not a usable report."""
-    p = Path(path)
-    source = str(path)
+    p = Path(os.fsdecode(path) if isinstance(path, bytes) else path)
+    source = display_path(path)
     try:
-        size = p.stat().st_size
+        st = p.stat()
+        size = st.st_size
     except FileNotFoundError:
         raise ReportError("no such file", source) from None
     except OSError as e:
         raise ReportError(f"cannot read the file ({e.strerror})", source) from None
     except ValueError:              # a path holding a NUL character
         raise ReportError("not a usable file name", source) from None
-    if p.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise ReportError("this is a folder; use reportkit.corpus for many reports", source)
+    if not stat.S_ISREG(st.st_mode):
+        # A FIFO or a terminal blocks open() or read() forever; a device never ends.
+        raise ReportError("not a regular file (a pipe, device or socket); save the report to a file first", source)
     limit = _max_bytes(max_bytes)
     too_large = ("over the limit of {limit:,} bytes (set max_bytes or REPORTKIT_MAX_BYTES to raise it)")
     if size > limit:
         raise TooLargeError(f"the file is {size:,} bytes, " + too_large.format(limit=limit), source)
+    try:
+        return _load_file(p, source, limit, too_large)
+    except ReportError:
+        raise
+    except RecursionError:
+        raise ReportError("nested too deeply to be read", source) from None
+    except MemoryError:
+        raise TooLargeError("the file needs more memory than is available to read", source) from None
+    except Exception as e:     # noqa: BLE001 - a failure of a library beneath a reader, never a traceback
+        err = ReportError(f"cannot be read ({type(e).__name__}: {_one_line(e)})", source)
+        # Raised by reportkit's own code rather than a library beneath it: a bug, which the fuzz tests
+        # look for (the user still gets one line).
+        err.internal = _raised_in_package(e)
+        raise err from None
+
+
+_PACKAGE = str(Path(__file__).resolve().parent)
+
+
+def _raised_in_package(e: BaseException) -> bool:
+    tb, last = e.__traceback__, ""
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return last.startswith(_PACKAGE)
+
+
+def _one_line(e: BaseException) -> str:
+    msg = " ".join(str(e).split())
+    return msg[:200] + ("…" if len(msg) > 200 else "") or "no detail"
+
+
+def display_path(path) -> str:
+    """A file name as text that can be printed and written anywhere: a name whose bytes are not UTF-8
+    (a GBK name from an unzipped archive) keeps its undecodable bytes as ``\\xNN``, reversibly."""
+    s = os.fspath(path)
+    if isinstance(s, bytes):
+        s = os.fsdecode(s)
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        s = os.fsencode(s).decode("utf-8", "backslashreplace")
+    # A line break or an escape sequence in a name would break the one-line message or the terminal.
+    return _NAME_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
+
+
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _load_file(p: Path, source: str, limit: int, too_large: str) -> Report:
     suffix = p.suffix.lower()
     if suffix == ".xlsx":
         # Workbooks written by reportkit.export (the official layout) read back to a report.
-        return load_xlsx(p)
+        return load_xlsx(p, source)
     try:
-        # Read at most limit + 1 bytes: a pipe or device (/dev/zero) reports size 0 and never ends,
-        # and a file may grow after stat().
+        # Read at most limit + 1 bytes: a file may grow after stat().
         with open(p, "rb") as fh:
             data = fh.read(limit + 1)
     except OSError as e:
@@ -194,10 +267,11 @@ def from_authored(data: dict, source: str) -> Report:
     return rep
 
 
-def load_xlsx(path) -> Report:
+def load_xlsx(path, source: str | None = None) -> Report:
     """A workbook written by :func:`reportkit.export` (``fmt="xlsx"``) read back to a report."""
-    data = read_xlsx(path)
-    rep = from_authored({**data, "layout": "html"}, str(path))
+    source = source or display_path(path)
+    data = read_xlsx(path, source, max_chars=_max_bytes(None))
+    rep = from_authored({**data, "layout": "html"}, source)
     if rep.format_version is None:
         # No table was printed (nothing known): keep what the source report said about its format.
         rep.format_version = data["report_format"]

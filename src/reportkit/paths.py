@@ -7,7 +7,12 @@ installed from (editable install), else the current directory.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -29,3 +34,64 @@ SEED_RECORD = DATA / "seed" / "shuozhou-police-2021.yaml"
 CORPUS = DATA / "corpus"
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
+
+
+@contextmanager
+def atomic_output(out) -> Iterator[Path]:
+    """A temporary path beside ``out`` to write to; renamed over ``out`` only when the block ends
+    without an error, removed otherwise. A failed write (a full disk, a file-size limit, an
+    interrupt) never leaves ``out`` truncated: the previous file stays as it was. Raises OSError
+    (with ``filename`` set to ``out``) when ``out`` names a folder or its folder cannot be written."""
+    out = Path(out)
+    if out.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "this is a folder; give a file name", str(out))
+    if out.exists() and not out.is_file():
+        # /dev/null, /dev/full: not a file to replace. Written in full elsewhere, then copied into it,
+        # so a library writing a zip (docx, xlsx) never fails half-way through its own file object.
+        with tempfile.TemporaryDirectory(prefix="reportkit-") as folder:
+            tmp_path = Path(folder) / "out"
+            yield tmp_path
+            try:
+                with open(tmp_path, "rb") as src, open(out, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            except OSError as e:
+                raise _named(e, out) from None
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name[:100]}.", suffix=".tmp", dir=out.parent)
+    except OSError as e:
+        raise _named(e, out) from None
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        if out.exists():
+            # Keep the permissions of the file being replaced (mkstemp makes it private).
+            shutil.copymode(out, tmp_path)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_path, 0o666 & ~umask)
+        os.replace(tmp_path, out)
+    except OSError as e:
+        tmp_path.unlink(missing_ok=True)
+        raise _named(e, out) from None
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def _named(e: OSError, out: Path) -> OSError:
+    """The error of a write, naming the file the caller asked for (not the temporary one)."""
+    return type(e)(e.errno, e.strerror or str(e), str(out))
+
+
+def atomic_write(out, data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8) to ``out`` through :func:`atomic_output`."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_output(out) as tmp, open(tmp, "wb") as fh:
+        fh.write(raw)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return Path(out)

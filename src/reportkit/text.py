@@ -57,8 +57,34 @@ def _ascii_of(m: re.Match) -> str:
 
 
 def fold(text: str) -> str:
-    """NFKC-fold ``text``: full-width brackets, colons and commas become their ASCII forms."""
-    return unicodedata.normalize("NFKC", text)
+    """NFKC-fold ``text``: full-width brackets, colons and commas become their ASCII forms (as
+    :class:`Folded` does: invisibles dropped, footnote markers never digits)."""
+    return Folded(text).text
+
+
+# Characters a page shows as nothing (zero-width space and joiners, word joiner, BOM, soft hyphen):
+# folded to nothing, so a heading or a row label they were copied into still matches.
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# Footnote markers NFKC would turn into digits ("9¹" → 91, "94①" → 941): superscripts, subscripts,
+# circled, parenthesized and full-stop numbers. Next to a digit they are a marker, folded to nothing
+# (the number stands as printed before it; spans still quote the marker).
+_MARKERS = ("\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u249b\u24ea-\u24ff"
+            "\u3251-\u325f\u32b1-\u32bf\u2776-\u2793")
+# Vulgar fractions ("½" → "1⁄2"): never digits; folded to U+FFFD, so a cell holding one is unreadable
+# rather than a wrong number.
+_FRACTIONS = "\u00bc-\u00be\u2150-\u215f\u2189"
+_SPECIAL = re.compile(f"[{_INVISIBLE}{_FRACTIONS}]|(?<=[0-9０-９])[{_MARKERS}]+|[{_MARKERS}]+(?=[0-9０-９])")
+_MARKER_RUN = re.compile(f"(?<=[0-9０-９])[{_MARKERS}]+|[{_MARKERS}]+(?=[0-9０-９])")
+
+
+def _special_fold(text: str) -> dict[int, str]:
+    """Offset → fold of the characters NFKC must not fold: invisibles, markers next to digits, fractions."""
+    out: dict[int, str] = {}
+    for m in _SPECIAL.finditer(text):
+        for i in range(m.start(), m.end()):
+            ch = text[i]
+            out[i] = "\ufffd" if re.match(f"[{_FRACTIONS}]", ch) else ""
+    return out
 
 
 class Folded:
@@ -68,7 +94,8 @@ class Folded:
         # Fast path: full-width ASCII forms and U+3000 fold one-to-one, so a translate table keeps
         # offsets; only text with other compatibility characters pays for the per-character fold.
         quick = width_fold(original)
-        if quick.isascii() or unicodedata.is_normalized("NFKC", quick):
+        special = _special_fold(quick) if not quick.isascii() else {}
+        if not special and (quick.isascii() or unicodedata.is_normalized("NFKC", quick)):
             self.text = quick
             self._map = None
         else:
@@ -77,15 +104,19 @@ class Folded:
             # text would otherwise pay for ten million single-character folds).
             parts: list[str] = []
             mapping = array("l")
+            special_blocks = {i // _BLOCK for i in special}
             for b in range(0, len(quick), _BLOCK):
                 block = quick[b:b + _BLOCK]
-                if unicodedata.is_normalized("NFKC", block):
+                if b // _BLOCK not in special_blocks and unicodedata.is_normalized("NFKC", block):
                     parts.append(block)
                     mapping.extend(range(b, b + len(block)))
                     continue
                 for i in range(b, b + len(block)):
                     ch = original[i]
-                    f = unicodedata.normalize("NFKC", ch) if ord(ch) >= 0x80 else ch
+                    if i in special:
+                        f = special[i]
+                    else:
+                        f = unicodedata.normalize("NFKC", ch) if ord(ch) >= 0x80 else ch
                     parts.append(f)
                     mapping.extend([i] * len(f))
             self.text = "".join(parts)

@@ -8,11 +8,13 @@ found, 2 for unusable input or a usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ..errors import ReportError
 from . import build, check, corpus, draft, export, parse, reconstruct
-from ._common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, VERSION
+from ..load import display_path
+from ._common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, VERSION, say
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FINDINGS", "EXIT_INPUT"]
 
@@ -59,10 +61,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except ReportError as e:
-        print(f"reportkit: {e}", file=sys.stderr)
+        say(str(e))
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    except OSError as e:
+        # An output that cannot be written (a folder, a full disk, no permission): what and where.
+        name = display_path(e.filename) if e.filename is not None else ""
+        say(f"{name + ': ' if name else ''}cannot write the file ({e.strerror or type(e).__name__})")
+        return EXIT_INPUT
+    except Exception as e:     # noqa: BLE001 - one line, never a traceback (REPORTKIT_DEBUG=1 shows it)
+        if os.environ.get("REPORTKIT_DEBUG"):
+            raise
+        detail = " ".join(str(e).split())[:300]
+        say(f"failed: {type(e).__name__}: {detail} (REPORTKIT_DEBUG=1 shows where)")
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""What every command shares: the exit statuses of the CLI contract and JSON on stdout."""
+"""What every command shares: the exit statuses of the CLI contract, JSON on stdout, and what a folder
+command says about a file it could not use and about a folder with no report in it."""
 
 from __future__ import annotations
 
@@ -6,9 +7,34 @@ import json
 import sys
 from importlib.metadata import version
 
+from ..errors import ReportError
+from ..load import display_path
+
 VERSION = version("reportkit")
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+NO_REPORTS = "no report files (.txt .html .htm .pdf .docx .yaml .yml .json .xlsx) found"
+"""Every command that takes folders says this, and exits 2, when they hold no report at all."""
 
 
 def emit_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+def say(message: str) -> None:
+    """One line on stderr, whatever the message holds (a file name with undecodable bytes)."""
+    line = " ".join(str(message).split("\n"))
+    try:
+        print(f"reportkit: {line}", file=sys.stderr)
+    except UnicodeEncodeError:
+        print(f"reportkit: {line}".encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace"),
+              file=sys.stderr)
+
+
+def file_failed(path, error: BaseException) -> str:
+    """The one line a folder command prints for a file it could not use, then goes on: a ReportError
+    as it is, anything else with its type (never a traceback)."""
+    if isinstance(error, ReportError):
+        return str(error)
+    detail = " ".join(str(error).split())[:200] or "no detail"
+    return f"{display_path(path)}: cannot be used ({type(error).__name__}: {detail})"

@@ -14,10 +14,10 @@ from tqdm import tqdm
 
 from ..check import SEVERITIES, _RANK, records, rules
 from ..corpus import discover, rules as corpus_rules
-from ..errors import ReportError
-from ..load import load
+from ..load import display_path, load
 from ..model import Report
 from ..text import NUMERALS
+from ._common import EXIT_INPUT, NO_REPORTS, file_failed, say
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -75,26 +75,27 @@ def _cmd_check(args) -> int:
     worst = len(SEVERITIES)
     collected: list[dict] = []
     for path in progress:
+        # Any failure is this file's: it is counted and named, and the next file is checked.
         try:
             report = load(path)
-        except ReportError as e:
+            found = records(report)
+        except Exception as e:     # noqa: BLE001
             unreadable += 1
-            print(f"reportkit: {e}", file=sys.stderr)
+            say(file_failed(path, e))
             continue
-        found = records(report)
         total += len(found)
         for f in found:
             worst = min(worst, _RANK[f["severity"]])
         if args.json:
-            collected.extend({"source": str(path), **f} for f in found)
+            collected.extend({"source": display_path(path), **f} for f in found)
         else:
-            _print_findings(str(path), report, found, args.lang)
+            _print_findings(display_path(path), report, found, args.lang)
     if args.json:
         sys.stdout.write(json.dumps(collected, ensure_ascii=False, indent=1) + "\n")
     print(f"checked {len(files)} reports, {unreadable} unreadable, {total} findings", file=sys.stderr)
     if not files:
-        print("reportkit: no report files (.txt .html .htm .yaml .yml .json) found", file=sys.stderr)
-        return 2
+        say(NO_REPORTS)
+        return EXIT_INPUT
     if unreadable:
         return 2
     if args.fail_on and worst <= _RANK[args.fail_on]:

@@ -7,8 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..corpus import load_corpus
+from ..corpus import discover, load_corpus
 from ..errors import ReportError
+from ._common import EXIT_INPUT, EXIT_OK, NO_REPORTS, say
 
 def add(sub) -> None:
     """Register ``reportkit corpus``."""
@@ -23,7 +24,8 @@ def add(sub) -> None:
         epilog=("examples:\n"
                 "  reportkit corpus data/corpus -o build/corpus.parquet\n"
                 "  reportkit corpus reports/ --workers 2 --no-copies > reports.csv\n"
-                "\nexit status: 0 ran (even with bad files), 2 a DIR does not exist or bad options"))
+                "\nexit status: 0 ran, 2 some file could not be used (the others are in the tables), a DIR\n"
+                "does not exist, holds no report, or bad options"))
     sp.add_argument("inputs", nargs="+", metavar="DIR", help="folder(s) or file(s) of reports")
     sp.add_argument("-o", "--out", metavar="OUT", help="folder to write the Parquet tables into (created)")
     sp.add_argument("--workers", type=int, default=None, help="processes (default: the cores available)")
@@ -47,6 +49,9 @@ def _cmd_corpus(args) -> int:
     for p in args.inputs:
         if not Path(p).exists():
             raise ReportError("no such file or folder", p)
+    if not discover(args.inputs):
+        say(NO_REPORTS)
+        return EXIT_INPUT
     overrides = args.overrides if args.overrides not in ("auto", "") else ("auto" if args.overrides else None)
     c = load_corpus(args.inputs, workers=args.workers, progress=args.progress, overrides=overrides,
                     check=args.check, copies=args.copies)
@@ -58,8 +63,9 @@ def _cmd_corpus(args) -> int:
                 "findings"]
         c.reports[cols].map(_csv_safe).to_csv(sys.stdout, index=False)
         for e in c.errors.itertuples(index=False):
-            print(f"reportkit: {e.message}", file=sys.stderr)
+            say(e.message)
         where = "see the messages above" if len(c.errors) else "nothing failed"
     print(f"{c.summary()}; {where} ({len(c.findings)} findings, {len(c.copies)} copied sections)",
           file=sys.stderr)
-    return 0
+    # The contract of every folder command: 2 when some input could not be used (the others were).
+    return EXIT_INPUT if len(c.errors) else EXIT_OK

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-
 from ..check import check
 from ..draft import draft
-from ..load import load
+from ..load import display_path, load
+from ..paths import atomic_write
 from ..reconstruct import reconstruct
 from ..writers import export
+from ._common import say
 
 def cmd_draft(args) -> int:
     rec = reconstruct(load(args.path))
@@ -20,8 +20,8 @@ def cmd_draft(args) -> int:
     if args.to == "md":
         text = d.markdown(sources=args.sources)
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
-            print(f"reportkit: wrote {args.output}", file=sys.stderr)
+            atomic_write(args.output, text)
+            say(f"wrote {display_path(args.output)}")
         else:
             sys.stdout.write(text)
         return 0
@@ -29,7 +29,7 @@ def cmd_draft(args) -> int:
         print("reportkit: --to docx writes a file: give -o OUT.docx", file=sys.stderr)
         return 2
     export(rec, "docx", args.output, draft=d)
-    print(f"reportkit: wrote {args.output}", file=sys.stderr)
+    say(f"wrote {display_path(args.output)}")
     return 0
 
 

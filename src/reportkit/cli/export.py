@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 
 from ..draft import draft as make_draft
-from ..load import load
+from ..load import display_path, load
 from ..reconstruct import reconstruct
 from ..writers import FORMATS, dumps, export, to_html, to_markdown, to_structured
+from ._common import say
 
 def _cmd_export(args) -> int:
     rep = load(args.path)
@@ -27,8 +28,8 @@ def _cmd_export(args) -> int:
             sys.stdout.write(dumps(to_structured(rec), args.to))
         return 0
     path = export(rec, args.to, args.output, draft=draft)
-    print(path)
-    print(f"reportkit: wrote {args.to} export of {args.path} to {path}", file=sys.stderr)
+    print(display_path(path))
+    say(f"wrote {args.to} export of {display_path(args.path)} to {display_path(path)}")
     return 0
 
 

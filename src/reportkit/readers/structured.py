@@ -199,6 +199,8 @@ def _show(v) -> str:
     is gigabytes)."""
     if isinstance(v, str):
         return repr(v[:60] + ("…" if len(v) > 60 else ""))
+    if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 64:
+        return f"a number of about {int(v.bit_length() * 0.30103)} digits"
     if isinstance(v, (int, float, bool, type(None))):
         return repr(v)[:60]
     return f"a {type(v).__name__}"
@@ -299,7 +301,9 @@ def _check_full_form(rep: Report, source: str) -> None:
         span(f, fact.start, fact.end)
         if text[fact.start:fact.end] != fact.text:
             bad(f, "the fact is not the text at its span")
-        if isinstance(fact.value, bool) or not isinstance(fact.value, (int, float)) or not math.isfinite(fact.value):
+        if isinstance(fact.value, bool) or not isinstance(fact.value, (int, float)) or _too_long(fact.value):
+            bad(f, f"value {_show(fact.value)} is not a number of at most {MAX_DIGITS} digits")
+        if isinstance(fact.value, float) and not math.isfinite(fact.value):
             bad(f, f"value {_show(fact.value)} is not a number")
         if not all(isinstance(x, str) for x in (fact.unit, fact.sentence, fact.subject)):
             bad(f, "unit, sentence and subject must be text")
@@ -317,6 +321,18 @@ def _check_full_form(rep: Report, source: str) -> None:
         bad("notes", "each note must be a mapping of plain values")
 
 
+MAX_DIGITS = 15
+"""As for text (``tables.MAX_DIGITS``, ``facts``): a longer number is not a count a report states."""
+
+
+def _too_long(v) -> bool:
+    """More than :data:`MAX_DIGITS` digits before the point (checked without float(), which overflows
+    on an integer of hundreds of digits)."""
+    if isinstance(v, int):
+        return abs(v) >= 10 ** MAX_DIGITS
+    return isinstance(v, float) and math.isfinite(v) and abs(v) >= 10.0 ** MAX_DIGITS
+
+
 def _num(v, source):
     if v is None:
         return None
@@ -324,6 +340,8 @@ def _num(v, source):
         raise StructuredDataError(f"cell value {_show(v)} is not a number", source)
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return None
+    if _too_long(v):
+        raise StructuredDataError(f"cell value of more than {MAX_DIGITS} digits is not a count", source, "tables")
     return v
 
 

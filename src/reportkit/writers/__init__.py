@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..paths import atomic_write
 from ..reconstruct import Reconstruction
 from .document import FORMATS, _doc
 from .docx import _write_docx
@@ -29,13 +30,14 @@ def export(reconstruction: Reconstruction, fmt: str, out, draft=None) -> Path:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    # Every export is written beside ``out`` and renamed over it only when complete: a failed write
+    # (disk full, file-size limit) never truncates the previous good file.
     if fmt == "md":
-        out.write_text(to_markdown(reconstruction, draft), encoding="utf-8")
+        atomic_write(out, to_markdown(reconstruction, draft))
     elif fmt == "html":
-        out.write_text(to_html(reconstruction, draft), encoding="utf-8")
+        atomic_write(out, to_html(reconstruction, draft))
     elif fmt in ("yaml", "json"):
-        out.write_text(dumps(to_structured(reconstruction), fmt), encoding="utf-8")
+        atomic_write(out, dumps(to_structured(reconstruction), fmt))
     elif fmt == "docx":
         _write_docx(_doc(reconstruction), out, draft)
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..layout import full_grid
+from ..paths import atomic_output
 from ..format import Table, spec
 from .document import DOCX_BODY_FONT, DOCX_HEADING_FONT, DOCX_LATIN_FONT, PROVENANCE, _Doc, _SECTION_NOTE, _TABLE_SECTION_NOTE, _bounds_text, _draft_label, _draft_pieces, _draft_sections, _paragraphs, _source_notes
 from ..text import num_text, safe_cell_text, xml_safe
@@ -200,4 +201,5 @@ def _write_docx(doc: _Doc, out: Path, draft=None):
             for note in _source_notes(doc, t):
                 p = d.add_paragraph()
                 _run(p, f"注：{note}", size=9, color="555555")
-    d.save(str(out))
+    with atomic_output(out) as tmp:     # never a truncated previous file
+        d.save(str(tmp))

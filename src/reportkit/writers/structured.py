@@ -25,20 +25,29 @@ def _tables(doc: _Doc) -> dict[str, list[dict]]:
     return out
 
 
+def as_loaded(text: str) -> str:
+    """Prose as the loader gives it back from the exported page (one paragraph a line, runs of white
+    space one space, no blank lines), so that export → load → export writes the same file."""
+    lines = (" ".join(line.split()) for line in str(text or "").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def authored(doc: _Doc) -> dict:
-    """The authored form of ``doc``. A table with nothing known is printed only where the source printed
-    its section, so an empty section reads back empty; a missing section with no text and no table is
-    left out, so it reads back missing."""
+    """The authored form of ``doc``. A table is printed only where the source printed its section with
+    something in it, so a section that was empty reads back empty and a missing one (left out) reads
+    back missing: re-checking an export finds the source's gaps again. The values of such a table
+    that were inferred from the prose are inferred again from the same prose; all of them stay under
+    ``reconstruction``."""
     tables = _tables(doc)
     d: dict = {"title": doc.title, "agency": doc.agency, "year": doc.year, "format": doc.version,
-               "layout": LAYOUT, "intro": doc.intro, "sections": {}, "omit_sections": [], "tables": {}}
+               "layout": LAYOUT, "intro": as_loaded(doc.intro), "sections": {}, "omit_sections": [], "tables": {}}
     for sec in doc.sections:
         tid = spec().section(sec.number).table
-        has_table = bool(tid) and (doc.known_in(tid) or sec.status == "present")
-        if sec.status == "missing" and not sec.text and not has_table:
+        has_table = bool(tid) and sec.status == "present"
+        if sec.status == "missing":
             d["omit_sections"].append(sec.number)
             continue
-        d["sections"][sec.number] = sec.text
+        d["sections"][sec.number] = as_loaded(sec.text)
         if has_table:
             d["tables"][tid] = tables.get(tid, [])
     return d

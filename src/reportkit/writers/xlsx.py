@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..layout import full_grid
+from ..paths import atomic_output
 from ..readers.xlsx import XLSX_SCHEMA, XLSX_TOP
 from ..format import TABLE_IDS, spec
 from .document import PROVENANCE, XLSX_FONT, _Doc, _bounds_text, _cell_note, _provenance_records
@@ -160,4 +161,5 @@ def _write_xlsx(doc: _Doc, out: Path):
     ws.sheet_state = "hidden"
     wb.properties.title = xml_safe(doc.title or "政府信息公开工作年度报告")
     wb.properties.language = "zh-CN"
-    wb.save(str(out))
+    with atomic_output(out) as tmp:     # never a truncated previous file
+        wb.save(str(tmp))
