@@ -402,3 +402,11 @@ def test_renumbered_headings_the_loader_records_are_one_finding():
     report.sections[3].numbered_as = 3
     f = [x for x in records(report) if x["rule"] == "section_missing"]
     assert len(f) == 1 and "应为第三部分" in f[0]["message"] and "应为第四部分" in f[0]["message"]
+
+
+def test_a_count_one_office_handled_on_the_bodys_behalf_is_not_the_tables_total():
+    # pdf/001 (淮安市洪泽区 2024): "区政府办代表区政府受理政府信息公开申请17件" beside the district's 95 in
+    # table 三; its notes: not a contradiction by itself.
+    report = rk.load(CORPUS / "pdf" / "001.pdf")
+    assert report.tables["requests"].value("new", "total") == 95
+    assert "prose_count" not in rules_of(report)

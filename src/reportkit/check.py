@@ -1437,7 +1437,10 @@ _PROSE_TARGETS = (
     (re.compile(r"(?:收到|受理|新收|接到|接收).*申请|申请.*(?:收到|受理)"), "requests", (("new", "total"),),
      (("new", "total"), ("carried_in", "total")), f"{_TABLE_NO['requests']}「一、本年新收」总计", "table 三 new/total"),
 )
-_PART_OF_TOTAL = re.compile(r"其中|维持|纠正|撤销|驳回|审结|胜诉|败诉|结果|予以公开|部分公开|不予公开|无法提供|不予处理")
+# A part of the applications, not all of them: an outcome, or what one office handled on the body's behalf
+# ("区政府办代表区政府受理…17件" beside a district-wide table of 95, corpus pdf/001's notes).
+_PART_OF_TOTAL = re.compile(r"其中|维持|纠正|撤销|驳回|审结|胜诉|败诉|结果|予以公开|部分公开|不予公开|无法提供|不予处理"
+                            r"|代表|代为|本级")
 _ABOUT_DISCLOSURE = re.compile(r"信息公开|依申请|公开申请|申请公开")
 
 
