@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..format import TABLE_IDS, VERSIONS, Table, label_key, spec, strip_enumerator
-from ..reconstruct import CellEstimate, Reconstruction
+from ..reconstruct import RULE_NEW_COUNT, RULE_NO_NEW, RULE_NO_REVIEW, RULE_NO_SUIT, CellEstimate, Reconstruction
 from ..tables import _header_keys
 from ..text import num_text
 
@@ -163,15 +163,28 @@ def _bounds_text(e: CellEstimate) -> str:
     return ""
 
 
+# What a reader is told about a reconstruction rule: its meaning, never its internal id.
+_PROSE_RULE_TEXT = {
+    RULE_NO_NEW: "正文称未收到政府信息公开申请",
+    RULE_NEW_COUNT: "正文所述收到申请件数",
+    RULE_NO_REVIEW: "正文称未发生行政复议",
+    RULE_NO_SUIT: "正文称未发生行政诉讼",
+}
+
+
 def _rule_text(rule: str | None, version: str) -> str:
-    """A rule id with the official wording of the identity it names, when it names one."""
+    """What a rule says, in Chinese: the official wording of the identity it names, or the prose
+    statement it reads (the internal id is for the structured exports, not for readers)."""
     if not rule:
         return ""
-    ident = rule.split(":", 1)[1] if rule.startswith("conflict:") else rule
+    conflict = rule.startswith("conflict:")
+    ident = rule.split(":", 1)[1] if conflict else rule
     for i in spec().version(version).identities:
         if i.id == ident:
-            return f"规则 {rule}（{i.description}）"
-    return f"规则 {rule}"
+            return f"{'与' if conflict else '依据'}勾稽关系“{i.description}”{'冲突' if conflict else ''}"
+    if ident in _PROSE_RULE_TEXT:
+        return _PROSE_RULE_TEXT[ident]
+    return "数值与其他单元格冲突" if conflict else ""
 
 
 def _source_notes(doc: "_Doc", t: Table) -> list[str]:
@@ -189,7 +202,7 @@ def _source_notes(doc: "_Doc", t: Table) -> list[str]:
     for (rid, prov, rule, ev, value), es in groups.items():
         cols = "、".join(t.column(e.column).name for e in es)
         parts = [f"{t.row(rid).label}（{cols}）＝{value}：{PROVENANCE.get(prov, (prov,))[0]}"]
-        if rule:
+        if _rule_text(rule, doc.version):
             parts.append(_rule_text(rule, doc.version))
         if ev:
             parts.append(f"依据「{ev[:200]}」")
@@ -202,7 +215,7 @@ def _cell_note(e: CellEstimate, table: Table, version: str = "2021") -> str:
     where = f"{table.row(e.row).label} / {table.column(e.column).name}"
     label = PROVENANCE.get(e.provenance, (e.provenance,))[0]
     parts = [f"{where}：{label}"]
-    if e.rule:
+    if _rule_text(e.rule, version):
         parts.append(_rule_text(e.rule, version))
     ev = "；".join(str(x.get("text", "")) for x in (e.evidence or []) if isinstance(x, dict) and x.get("text"))
     if ev and e.provenance == "stated-prose":
