@@ -201,7 +201,21 @@ def test_html_is_standalone_utf8_with_a_chinese_font_stack():
     # Self-contained: no scripts, nothing fetched from anywhere.
     assert not [t for t, a in p.start if t in ("script", "link", "img", "iframe")]
     assert not [a for _, a in p.start if "src" in a or "href" in a]
-    assert "@import" not in page and "url(" not in page
+    assert "@import" not in page
+    assert re.findall(r"url\(([a-z]+):", page) == ["data"]          # the embedded font, nothing fetched
+
+
+def test_html_embeds_the_chinese_glyphs_it_uses_as_the_notebook_pages_do():
+    import base64
+    import io
+    from fontTools.ttLib import TTFont
+    page = to_html(_rec(paths.SEED_TEXT))
+    m = re.search(r"@font-face \{ font-family: '([^']+)'; src: url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", page)
+    assert m and f"font-family: '{m.group(1)}'," in page                # the body uses the embedded face
+    cmap = TTFont(io.BytesIO(base64.b64decode(m.group(2)))).getBestCmap()
+    visible = re.sub(r"<[^>]+>", "", page.split("</style>", 1)[1])
+    assert {ord(ch) for ch in visible if "\u4e00" <= ch <= "\u9fff"} <= set(cmap)
+    assert {ord(ch) for ch in "原报告此部分为空？"} <= set(cmap)       # the CSS's own content strings too
 
 
 def test_html_cell_text_is_the_bare_number_and_provenance_lives_in_attributes():
