@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from .check import check, rules
 from .format import Table, cell_label, column_name, row_name, spec
+from .reconstruct import rule_text
 from .text import NUMERALS, num_text
 
 PLACEHOLDER = "【待补充：{}】"
@@ -77,7 +78,7 @@ class Draft:
                     out += [_md(para), ""]
             if sources and s.anchors:
                 out.append("数据出处：")
-                out += [f"- {_md(s.text[a.start:a.end])}：{_md(_describe(self.reconstruction, a))}" for a in s.anchors]
+                out += [f"- {_md(s.text[a.start:a.end])}：{_md(describe_anchor(self.reconstruction, a))}" for a in s.anchors]
                 out.append("")
         return "\n".join(out).rstrip("\n") + "\n"
 
@@ -87,7 +88,8 @@ def _md(text: str) -> str:
     return re.sub(r"([\\`*_\[\]#|])", r"\\\1", text)
 
 
-def _describe(rec, a: Anchor) -> str:
+def describe_anchor(rec, a: Anchor) -> str:
+    """Where an anchored number comes from, in words: the table cell and how it is known, or the sentence."""
     if rec is None:
         return a.ref
     if a.source_kind == "fact":
@@ -101,7 +103,7 @@ def _describe(rec, a: Anchor) -> str:
     kind = {"stated-table": "表格填报", "stated-prose": "正文说明", "inferred": "勾稽推算"}.get(est.provenance,
                                                                                          est.provenance)
     quote = " / ".join(e["text"] for e in est.evidence if e.get("text"))
-    rule = f"（{est.rule}）" if est.rule else ""
+    rule = f"（{rule_text(est.rule, rec.version)}）" if rule_text(est.rule, rec.version) else ""
     return f"{what}，{kind}{rule}" + (f"：“{quote}”" if quote else "")
 
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..format import TABLE_IDS, VERSIONS, Table, label_key, spec, strip_enumerator
-from ..reconstruct import RULE_NEW_COUNT, RULE_NO_NEW, RULE_NO_REVIEW, RULE_NO_SUIT, CellEstimate, Reconstruction
+from ..reconstruct import CellEstimate, Reconstruction, rule_text as _rule_text
 from ..tables import _header_keys
 from ..text import num_text
 
@@ -161,30 +161,6 @@ def _bounds_text(e: CellEstimate) -> str:
     if lo is not None and lo != 0:
         return f"≥{num_text(lo)}"
     return ""
-
-
-# What a reader is told about a reconstruction rule: its meaning, never its internal id.
-_PROSE_RULE_TEXT = {
-    RULE_NO_NEW: "正文称未收到政府信息公开申请",
-    RULE_NEW_COUNT: "正文所述收到申请件数",
-    RULE_NO_REVIEW: "正文称未发生行政复议",
-    RULE_NO_SUIT: "正文称未发生行政诉讼",
-}
-
-
-def _rule_text(rule: str | None, version: str) -> str:
-    """What a rule says, in Chinese: the official wording of the identity it names, or the prose
-    statement it reads (the internal id is for the structured exports, not for readers)."""
-    if not rule:
-        return ""
-    conflict = rule.startswith("conflict:")
-    ident = rule.split(":", 1)[1] if conflict else rule
-    for i in spec().version(version).identities:
-        if i.id == ident:
-            return f"{'与' if conflict else '依据'}勾稽关系“{i.description}”{'冲突' if conflict else ''}"
-    if ident in _PROSE_RULE_TEXT:
-        return _PROSE_RULE_TEXT[ident]
-    return "数值与其他单元格冲突" if conflict else ""
 
 
 def _source_notes(doc: "_Doc", t: Table) -> list[str]:

@@ -122,3 +122,13 @@ def to_html(rec: Reconstruction, draft=None) -> str:
     merged headers of tables 三 and 四, the blocks of table 二, provenance on every cell, the draft
     under each section when ``draft`` is given. All report text is escaped."""
     return _page(_doc(rec), draft)
+
+
+def table_html(rec: Reconstruction, tid: str) -> str:
+    """One table of the reconstruction in the official layout, as the HTML export prints it (merged
+    headers, provenance as colour, ？ for unknown cells), with its own CSS: for a notebook's
+    ``IPython.display.HTML``."""
+    doc = _doc(rec)
+    t = spec().table(tid, doc.version)
+    css = "\n".join(line for line in _CSS.splitlines() if line.startswith((".rk-", "table.rk-table")))
+    return f"<style>{css}</style>\n" + html_table(t, {}, cell_html=_html_cell(doc, t))

@@ -9,7 +9,8 @@ from pathlib import Path
 from ..layout import full_grid
 from ..readers.xlsx import XLSX_SCHEMA, XLSX_TOP
 from ..format import TABLE_IDS, spec
-from .document import PROVENANCE, XLSX_FONT, _Doc, _bounds_text, _cell_note, _provenance_records, _rule_text
+from ..reconstruct import rule_text as _rule_text
+from .document import PROVENANCE, XLSX_FONT, _Doc, _bounds_text, _cell_note, _provenance_records
 from ..text import display_width, safe_cell_text, xml_safe
 
 
