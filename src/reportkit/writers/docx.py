@@ -260,7 +260,7 @@ def _write_docx(doc: _Doc, out: Path, draft=None):
     body = _Body(d)
     d.core_properties.title = xml_safe(doc.title or "政府信息公开工作年度报告")
     d.core_properties.language = "zh-CN"
-    d.core_properties.comments = "Exported by reportkit from " + xml_safe(Path(doc.source).name)
+    d.core_properties.comments = "由 reportkit 导出，来源：" + xml_safe(Path(doc.source).name)
     h = body.paragraph("Title")
     h.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(h, doc.title or "政府信息公开工作年度报告", bold=True, font=DOCX_HEADING_FONT)
