@@ -8,6 +8,7 @@ turn a few megabytes into gigabytes. The figures are printed, not asserted (test
   10 MB HTML report, and a 100,000-cell table as text and as HTML;
 * workbooks built to expand (issue 15): a member of zeros (a zip bomb), one long shared string
   referenced by every row, many rows of prose in one section (assembled with ``+=`` it was quadratic);
+* the Word export of a report with 5,000 and 20,000 paragraphs (timed alone, after load and reconstruct);
 * inputs aimed at the slow paths the loader had or could have: 50,000 ``一、总体情况`` lines (heading
   choice), ``<a``, ``</``, ``<?`` and ``<!--`` repeated with no ``>`` (html.parser's rescans), deep
   ``<div>``/``<table>`` nesting, an unclosed ``<h1>``, a comma-grouped digit run ``1,000,000,…`` and a
@@ -86,6 +87,8 @@ CASES = {
     "one huge label token": (lambda n: "三、收到和处理政府信息公开申请情况\n" + "字" * n + " | 1 |", "text", 1_000_000),
     "table cells run together, 7 per row": (lambda n: "三、收到和处理政府信息公开申请情况\n"
                                             + f"{ROW} 1234567\n" * n, "text", 20_000),
+    # The Word export, not the loader: python-docx's add_paragraph scans the body on every insert.
+    "Word export, paragraphs of section 一": (lambda n: "一、总体情况\n" + "本机关发布信息1条。\n" * n, "docx", 5_000),
 }
 
 
@@ -175,9 +178,16 @@ def _run_case(name: str, n: int) -> tuple[float, int, str, float]:
                 p.write_bytes(text)
                 t0 = time.perf_counter()
                 rep = rk.load(p)
+            what = f"{sum(s.present for s in rep.sections)} sections, {len(rep.facts)} facts"
+        elif kind == "docx":
+            with tempfile.TemporaryDirectory() as tmp:
+                rec = rk.reconstruct(rk.loads(text, name, kind="text"))
+                t0 = time.perf_counter()        # the export alone
+                out = rk.export(rec, "docx", Path(tmp) / "big.docx")
+                what = f"{out.stat().st_size / MB:.1f} MB docx"
         else:
             rep = rk.loads(text, name, kind=kind)
-        what = f"{sum(s.present for s in rep.sections)} sections, {len(rep.facts)} facts"
+            what = f"{sum(s.present for s in rep.sections)} sections, {len(rep.facts)} facts"
     except ReportError as e:
         what = f"{type(e).__name__}"
     took = time.perf_counter() - t0

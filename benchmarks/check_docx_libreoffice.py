@@ -1,7 +1,7 @@
-"""Manual check that the Word export renders Chinese: seed → .docx → LibreOffice PDF → page-1 PNG.
+"""Manual check of the Word and Excel exports as printed: seed → .docx/.xlsx → LibreOffice PDF → PNGs.
 
-Exports the seed report (reconstructed) to .docx, converts it to PDF with a headless LibreOffice,
-renders page 1 to PNG with pdftoppm, and prints the paths, the fonts the PDF embeds and the timings.
+Exports the seed report (reconstructed) to .docx and .xlsx, converts each to PDF with a headless
+LibreOffice, renders every page to PNG with pdftoppm, and prints the paths, page counts and size.
 Look at the PNG: Chinese text must show as glyphs, not boxes. Not a test (it needs LibreOffice, which
 CI does not install); on Debian/Ubuntu:
 
@@ -62,54 +62,54 @@ def main() -> int:
     if args.draft:
         from reportkit.draft import draft as make_draft
         draft = make_draft(rec)
-    docx = export(rec, "docx", args.out / "seed.docx", draft=draft)
+    files = [export(rec, "docx", args.out / "seed.docx", draft=draft), export(rec, "xlsx", args.out / "seed.xlsx")]
     t_export = time.perf_counter() - t0
+    print(f"export docx + xlsx: {t_export:.2f} s")
+    for doc in files:
+        rc = _render(office, pdftoppm, doc, args)
+        if rc:
+            return rc
+    print("now look at the PNGs: Chinese glyphs everywhere, A4, table headings repeated on every page, "
+          "表四 on one page, table 三's labels wrapped and one page wide")
+    return 0
 
+
+def _render(office: str, pdftoppm: str, doc: Path, args) -> int:
+    """``doc`` → PDF (LibreOffice) → one PNG per page (pdftoppm); prints the paths, pages and fonts."""
     # A private LibreOffice profile: a running desktop instance or a stale lock must not interfere.
     with tempfile.TemporaryDirectory(prefix="rk-lo-") as profile:
         t0 = time.perf_counter()
         cmd = [office, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-               "--outdir", str(args.out), str(docx)]
+               "--outdir", str(args.out), str(doc)]
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
         except subprocess.TimeoutExpired:
             print(f"check_docx_libreoffice: LibreOffice took more than {args.timeout:.0f} s", file=sys.stderr)
             return 1
         t_pdf = time.perf_counter() - t0
-    pdf = args.out / "seed.pdf"
+    pdf = doc.with_suffix(".pdf")
     if res.returncode != 0 or not pdf.exists():
         print(f"check_docx_libreoffice: conversion failed (exit {res.returncode})\n{res.stdout}\n{res.stderr}",
               file=sys.stderr)
         return 1
-
-    t0 = time.perf_counter()
-    stem = args.out / "seed-page"
-    res = subprocess.run([pdftoppm, "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
-                         capture_output=True, text=True)
-    t_png = time.perf_counter() - t0
-    png = stem.with_suffix(".png")
-    if res.returncode != 0 or not png.exists():
+    stem = args.out / f"{doc.stem}-{doc.suffix[1:]}-page"
+    for old in args.out.glob(stem.name + "*.png"):
+        old.unlink()
+    res = subprocess.run([pdftoppm, "-png", "-r", "80", str(pdf), str(stem)], capture_output=True, text=True)
+    pngs = sorted(args.out.glob(stem.name + "*.png"))
+    if res.returncode != 0 or not pngs:
         print(f"check_docx_libreoffice: pdftoppm failed (exit {res.returncode})\n{res.stderr}", file=sys.stderr)
         return 1
-
-    fonts = ""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout if _tool("pdfinfo") else ""
+    size = next((ln.split(":", 1)[1].strip() for ln in info.splitlines() if ln.startswith("Page size:")), "?")
+    print(f"{doc.suffix[1:]}: {doc} → {pdf} ({len(pngs)} pages, {size}, LibreOffice {t_pdf:.1f} s)")
+    for png in pngs:
+        print(f"  {png}")
     if _tool("pdffonts"):
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
-    pages = ""
-    if _tool("pdfinfo"):
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-        pages = next((ln.split(":", 1)[1].strip() for ln in info.splitlines() if ln.startswith("Pages:")), "")
-
-    print(f"docx:  {docx}  ({docx.stat().st_size / 1024:.0f} KiB, export {t_export:.2f} s)")
-    print(f"pdf:   {pdf}  ({pdf.stat().st_size / 1024:.0f} KiB, {pages or '?'} pages, LibreOffice {t_pdf:.1f} s)")
-    print(f"png:   {png}  (page 1, pdftoppm {t_png:.2f} s)")
-    if fonts:
-        print("fonts embedded in the PDF:")
-        print(fonts.rstrip())
         if not any(k in fonts for k in ("CJK", "Hei", "Song", "Noto Sans SC", "Noto Serif SC", "WenQuanYi")):
             print("warning: no CJK font in the PDF; Chinese text is probably missing (install fonts-noto-cjk)",
                   file=sys.stderr)
-    print("now look at the PNG: the title, section headings and table labels must be Chinese glyphs")
     return 0
 
 

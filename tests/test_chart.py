@@ -4,6 +4,7 @@ real data of the seed, the corpus and synthetic reports, and SVG output that rep
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import textwrap
@@ -194,7 +195,19 @@ def test_seed_facts_chart_has_one_bar_per_fact_in_one_panel_per_unit(seed):
     titles = [ax.get_title(loc="left") for ax in fig.axes]
     assert titles == ["单位：部", "单位：条", "单位：%", "单位：件"]
     assert {"284条", "418条", "4133件"} <= set(_texts(fig))
-    assert "基层警讯等栏目发布各类信息" in _texts(fig)
+    # Each bar is labelled by what its number counts, never by a chopped sentence fragment.
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert {"便民服务电话", "各类信息", "回复率", "办结率"} <= set(labels)
+    assert len(labels) == len(set(labels))                       # 群众满意度 twice, told apart
+    assert not {"陆续发布并更新维护全市公安机关", "回复率为", "回复"} & set(labels)
+    assert "回复（市局门户网站诉求）" in labels                # a bare verb borrows what its sentence counts
+
+
+def test_a_prose_number_whose_text_does_not_say_what_it_counts_is_not_charted():
+    report = rk.loads("一、总体情况\n本年度共发布120条。全年为5件。\n", "x.txt")
+    assert [f.text for f in report.facts] == ["120条", "5件"]
+    assert chart.fact_labels(report) == {}
+    assert chart.NO_DATA in _texts(chart.facts_chart(report))
 
 
 def test_facts_chart_of_a_report_without_prose_numbers_says_no_data():
@@ -282,6 +295,27 @@ def test_findings_chart_counts_findings_and_reports_per_rule(ctx):
         assert _by_gid(fig, f"rule.{rule}").get_width() == n
         reports = findings.loc[findings["rule"] == rule, "source"].nunique()
         assert f"{n}（{reports}份报告）" in _texts(fig)
+
+
+def test_every_rule_has_a_chinese_name_and_no_chart_label_is_an_english_rule_id(ctx):
+    names = chart.rule_names()
+    every = set(rk.rules()["id"]) | set(__import__("reportkit.corpus", fromlist=["rules"]).rules()["id"])
+    assert set(names) == every
+    assert all(re.search("[\u4e00-\u9fff]", n) and not re.search("[A-Za-z_]", n) for n in names.values())
+    fig = chart.findings_chart(ctx["findings"])
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()] + _texts(fig)
+    assert not [x for x in labels if x in every or re.fullmatch(r"[a-z]+(_[a-z]+)+", x)]
+
+
+def test_completeness_chart_rows_are_the_agencies_the_loader_reads_with_the_overrides():
+    from reportkit import corpus
+    c = corpus.load_corpus(paths.CORPUS, workers=1)
+    fig = chart.completeness_chart(c.reports)
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert not [r for r in rows if "/" in r or r.endswith(".txt") and not r.startswith("机关不详")]
+    assert "湛江开发区公安（分）局" in rows                         # from data/agency-overrides.csv
+    # One agency, one row: its reports of different years share it.
+    assert len(rows) == len(set(rows)) == c.reports["agency"].fillna(c.reports["source"]).nunique()
 
 
 def test_findings_chart_of_no_findings_says_no_data():

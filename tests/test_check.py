@@ -533,7 +533,10 @@ def test_cli_check_prints_a_table_and_exits_0(capsys):
     assert main(["check", str(paths.SEED_TEXT)]) == 0
     out, err = capsys.readouterr()
     assert "doc_number_malformed" in out and "〔202130号" in out
-    assert "checked 1 reports, 0 unreadable, 9 findings" in err
+    assert "checked 1 report, 0 unreadable, 9 findings" in err
+    # A finding's message is wrapped under its head line and the evidence has a line of its own.
+    assert max(len(line) for line in out.splitlines()) <= 130
+    assert "          原文：«〔202130号»" in out.splitlines()
 
 
 @pytest.mark.parametrize("level,code", [("error", 1), ("warning", 1), ("info", 1)])

@@ -316,3 +316,13 @@ def test_a_report_in_the_2019_format_drafts_from_its_own_rows_and_columns():
     assert "政府集中采购" in d.sections[2].text            # a 2019-only row
     assert "requests/other_handling/total" in {a.ref for a in d.sections[3].anchors} or \
         data["tables"]["requests"][("other_handling", "total")] == 0
+
+
+def test_the_section_five_proposal_names_this_reports_own_problems_not_the_rules_wording():
+    import reportkit as rk
+    report = rk.load(rk.paths.SEED_TEXT)
+    text = rk.draft(rk.reconstruct(report), rk.check(report)).sections[5].text
+    problems = text.split("（二）")[0]
+    assert "第二、三、四、六部分只有标题" in problems           # section 六 is empty in this report
+    assert "「二)改进措施」" in problems and "「三)政府信息管理情况」" in problems
+    assert "某部分" not in problems and "（如“三)”“(二”）" not in problems

@@ -211,7 +211,21 @@ def test_html_is_standalone_utf8_with_a_chinese_font_stack():
     # Self-contained: no scripts, nothing fetched from anywhere.
     assert not [t for t, a in p.start if t in ("script", "link", "img", "iframe")]
     assert not [a for _, a in p.start if "src" in a or "href" in a]
-    assert "@import" not in page and "url(" not in page
+    assert "@import" not in page
+    assert re.findall(r"url\(([a-z]+):", page) == ["data"]          # the embedded font, nothing fetched
+
+
+def test_html_embeds_the_chinese_glyphs_it_uses_as_the_notebook_pages_do():
+    import base64
+    import io
+    from fontTools.ttLib import TTFont
+    page = to_html(_rec(paths.SEED_TEXT))
+    m = re.search(r"@font-face \{ font-family: '([^']+)'; src: url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", page)
+    assert m and f"font-family: '{m.group(1)}'," in page                # the body uses the embedded face
+    cmap = TTFont(io.BytesIO(base64.b64decode(m.group(2)))).getBestCmap()
+    visible = re.sub(r"<[^>]+>", "", page.split("</style>", 1)[1])
+    assert {ord(ch) for ch in visible if "\u4e00" <= ch <= "\u9fff"} <= set(cmap)
+    assert {ord(ch) for ch in "原报告此部分为空？"} <= set(cmap)       # the CSS's own content strings too
 
 
 def test_html_cell_text_is_the_bare_number_and_provenance_lives_in_attributes():
@@ -225,7 +239,7 @@ def test_html_cell_text_is_the_bare_number_and_provenance_lives_in_attributes():
     assert set(by_class) == {"rk-stated-table", "rk-inferred", "rk-stated-prose", "rk-unknown"}
     for cls in ("rk-stated-table", "rk-inferred", "rk-stated-prose"):
         assert all(re.fullmatch(r"-?\d+(\.\d+)?", text.strip()) for _, text in by_class[cls])
-    assert all("requests_balance" in a["title"] for a, _ in by_class["rk-inferred"])
+    assert all("勾稽关系" in a["title"] and "requests_balance" not in a["title"] for a, _ in by_class["rk-inferred"])
     assert all("本年度未收到申请" in a["title"] for a, _ in by_class["rk-stated-prose"])
     # Unknown cells hold no text at all; the mark is CSS and the bounds an attribute.
     assert all(text.strip() == "" for _, text in by_class["rk-unknown"])
@@ -408,7 +422,57 @@ def test_docx_marks_inferred_and_unknown_cells(tmp_path):
     assert any(r.italic and re.fullmatch(r"\d+(\.\d+)?", r.text) for r in runs)      # inferred
     assert any(r.text.startswith("？（0–") for r in runs)                          # bounded unknown
     notes = [p.text for p in d.paragraphs if p.text.startswith("注：")]
-    assert any("requests_balance" in n for n in notes) and any("本年度未收到申请" in n for n in notes)
+    assert any("勾稽关系" in n for n in notes) and any("本年度未收到申请" in n for n in notes)
+    # A reader is told what a rule says, never its internal id.
+    assert not [n for n in notes if re.search(r"[a-z]+[_:][a-z_]+", n)]
+
+
+def test_docx_is_a4_with_official_margins_repeating_headings_and_zh_cn_throughout(tmp_path):
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+    rec = _rec(paths.SEED_TEXT)
+    d = docx.Document(str(export(rec, "docx", tmp_path / "seed.docx")))
+    s = d.sections[0]
+    assert (round(s.page_width.cm, 1), round(s.page_height.cm, 1)) == (21.0, 29.7)
+    assert (round(s.top_margin.cm, 1), round(s.left_margin.cm, 1), round(s.right_margin.cm, 1)) == (3.7, 2.8, 2.6)
+    assert d.element.body[-1].tag == qn("w:sectPr")          # the body built by appending still ends with it
+    t3, t4 = d.tables[1], d.tables[2]
+    # Table 三's column headings (three rows) repeat on every page; its value rows do not.
+    flags = [tr.trPr is not None and tr.trPr.find(qn("w:tblHeader")) is not None for tr in t3._tbl.tr_lst]
+    assert flags[:3] == [True] * 3 and not any(flags[3:])
+    # 表四 is kept on one page: every row but the last keeps with the next.
+    for tr in t4._tbl.tr_lst[:-1]:
+        assert all(p.pPr is not None and p.pPr.keepNext_val for p in tr.iter(qn("w:p")))
+    assert all(t._tbl.xpath(".//w:tblW") for t in d.tables)
+    assert max(sum(c.width for c in row.cells[:1]) for row in t3.rows) < Cm(16)
+    # zh-CN in the settings (theme font language), the defaults and the core properties; nothing Japanese.
+    lang = d.settings.element.find(qn("w:themeFontLang"))
+    assert lang.get(qn("w:eastAsia")) == "zh-CN" and lang.get(qn("w:val")) == "zh-CN"
+    assert d.core_properties.language == "zh-CN"
+    from lxml import etree
+    assert not any(b"ja-JP" in etree.tostring(p) for p in (d.settings.element, d.styles.element, d.element))
+
+
+def test_xlsx_prints_each_table_landscape_one_page_wide_with_its_headings_repeated(tmp_path):
+    from openpyxl import load_workbook
+    wb = load_workbook(export(_rec(paths.SEED_TEXT), "xlsx", tmp_path / "seed.xlsx"))
+    for name in ("表二", "表三", "表四", "cells"):
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9     # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        assert ws.page_setup.fitToHeight == 0
+    assert wb["表三"].print_title_rows and wb["表四"].print_title_rows and wb["cells"].print_title_rows == "$1:$1"
+    # Table 三's long row labels wrap in columns of bounded width instead of running into each other.
+    ws = wb["表三"]
+    assert all(ws.column_dimensions[k].width <= 40 for k in "ABC")
+    long_labels = [c for row in ws.iter_rows(min_row=3) for c in row
+                   if isinstance(c.value, str) and len(c.value) > 15 and c.border.left.style]     # in the grid
+    assert long_labels and all(c.alignment.wrap_text for c in long_labels)
+    # Legends and headings an analyst reads are Chinese.
+    legend = [c.value for c in ws["A"] if isinstance(c.value, str)]
+    assert "图例" in legend and not [v for v in legend if re.search(r"[A-Za-z]{3,}", v)]
+    assert not [c.value for c in wb["cells"][1] if re.search(r"[A-Za-z]", c.value)]
 
 
 # ---------------------------------------------------------------------------------------------- Excel
@@ -433,14 +497,14 @@ def test_xlsx_official_layout_fonts_widths_fills_and_long_form(tmp_path):
         for c in row:
             if c.comment is not None:
                 fills.setdefault(c.fill.fgColor.rgb[-6:], []).append(c.comment.text)
-    assert any("requests_balance" in t for t in fills["DDEBF7"])                  # inferred
+    assert any("勾稽关系" in t for t in fills["DDEBF7"])                          # inferred
     assert any("本年度未收到申请" in t for t in fills["E2EFDA"])                    # stated in prose
     assert "EDEDED" in fills                                                      # unknown
     cells = wb["cells"]
     head = [c.value for c in cells[1]]
-    assert head[:10] == ["table", "row_id", "row", "column_id", "column", "value", "low", "high", "provenance", "rule"]
+    assert head[:7] == ["表", "行", "列", "数值", "下限", "上限", "来源"]
     assert cells.max_row == len(rec.cells) + 1
-    assert {r[8] for r in cells.iter_rows(min_row=2, values_only=True)} == {"stated-table", "inferred", "stated-prose", "unknown"}
+    assert {r[6] for r in cells.iter_rows(min_row=2, values_only=True)} == {"报告表格所载", "根据勾稽关系推算", "报告正文所述", "未知"}
 
 
 def test_load_xlsx_reads_a_corrected_number_and_refuses_moved_rows(tmp_path):

@@ -58,7 +58,7 @@ def test_notebook_opens_with_a_title_and_a_purpose_and_ends_with_a_conclusion(pa
     assert len(purpose) > 80, "the first Markdown cell needs a one-paragraph purpose"
     headings = [ln for c in nb.cells if c.cell_type == "markdown" for ln in c.source.splitlines()
                 if ln.startswith("## ")]
-    assert headings and headings[-1].lower().startswith("## conclusion")
+    assert headings and headings[-1] == "## 结论", "the last section is the conclusion (结论), in Chinese like the rest"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NB_IDS)

@@ -24,12 +24,15 @@ can compare files; :func:`save_png` writes PNG without the software tag.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import re
+from importlib import resources
 from pathlib import Path
 
 import matplotlib
 import pandas as pd
+import yaml
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
@@ -257,10 +260,12 @@ def gap_chart(gaps: pd.DataFrame, reconstruction=None, title: str | None = None)
 
 
 def facts_chart(report, title: str | None = None) -> Figure:
-    """The numbers a report's prose states (``report.facts``), one bar per fact labelled by its subject,
-    one panel per unit (条, 件, %, 万元 … are not comparable). Accepts a Report or a Reconstruction."""
+    """The numbers a report's prose states (``report.facts``), one bar per fact labelled by what it counts
+    (:func:`fact_labels`; a number whose text does not say is left out), one panel per unit (条, 件, %,
+    万元 … are not comparable). Accepts a Report or a Reconstruction."""
     report = getattr(report, "report", report)
-    facts = list(enumerate(report.facts))
+    names = fact_labels(report)
+    facts = [(i, f) for i, f in enumerate(report.facts) if i in names]
     units = list(dict.fromkeys(f.unit for _, f in facts))
     with style():
         if not facts:
@@ -274,7 +279,7 @@ def facts_chart(report, title: str | None = None) -> Figure:
         axes = fig.subplots(len(units), 1, height_ratios=sizes, squeeze=False)[:, 0]
         for ax, unit in zip(axes, units):
             mine = [(i, f) for i, f in facts if f.unit == unit]
-            labels = [_short(_fact_label(report, f), 16) for _, f in mine]
+            labels = [names[i] for i, _ in mine]
             values = [f.value for _, f in mine]
             bars = ax.barh(range(len(mine)), values, color=PALETTE["stated-prose"], height=0.65)
             for bar, (i, f) in zip(bars, mine):
@@ -288,12 +293,54 @@ def facts_chart(report, title: str | None = None) -> Figure:
         return _finish(fig, title or _title(report, "正文所述数字"))
 
 
-def _fact_label(report, f) -> str:
-    """A fact's subject; when the clause gives almost nothing (``对2个…``), the words before the number."""
-    if len(f.subject) >= 2:
-        return f.subject
-    before = report.text[f.sentence_start:f.start].strip()
-    return "…" + before[-14:] if len(before) > 14 else before or f.text
+# What a prose number counts. The noun right after a number and its classifier (20部便民服务电话), else the
+# clause before it without its leading verb phrase and trailing filler (市局门户网站诉求共 → 市局门户网站诉求).
+_NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{2,10}")
+_FILLER = re.compile(r"(?:共计|合计|累计|总计|分别为|分别|共|计|为|达到|达|是|有|约|近|超过|逾|了)+$")
+_VERB = (r"(?:发布|播发|受理|收到|接收|接到|办理|回复|答复|办结|制发|废止|更新|维护|开展|组织|举办|接听|处理|推送|录入|编制"
+         r"|上线|进驻|新增|梳理)")
+_LAST_VERB = re.compile(rf"^.*{_VERB}(?=[\u4e00-\u9fff]{{2,}}$)")
+
+
+def _counted(report, f) -> str:
+    """What fact ``f`` counts, as a short noun phrase ("" when the text does not say)."""
+    if f.unit != "%":
+        m = _NOUN_AFTER.match(report.text, f.end)
+        if m and not re.match(_VERB, m.group()):
+            return _short(m.group(), 10)
+    subject = _FILLER.sub("", re.sub(r"\s+", "", f.subject or ""))
+    subject = _LAST_VERB.sub("", subject)
+    subject = re.sub(r"^(?:\d+年度?|本年度?|全年|其中|包括|历年|累计|共|[,，、；])+", "", subject)
+    # A long phrase is named by its head: what follows its last 的 / 等原因 (…专区的服务事项 → 服务事项).
+    if len(subject) > 8:
+        tail = re.split(r"的|等原因|原因", subject)[-1]
+        subject = tail if len(tail) >= 2 else subject
+    subject = re.sub(r"[“”\"「」]", "", subject)
+    return _short(subject, 10) if len(subject) >= 2 else ""
+
+
+def fact_labels(report) -> dict[int, str]:
+    """Label of each prose number (index in ``report.facts``) by what it counts; a number whose text
+    does not say what it counts has no label (and is not charted). Two numbers with the same label
+    (群众满意度 twice) are told apart by what the first number of their sentence counts."""
+    labels = {i: _counted(report, f) for i, f in enumerate(report.facts)}
+    labels = {i: x for i, x in labels.items() if x}
+    first_of_sentence: dict[int, str] = {}
+    for i, f in enumerate(report.facts):
+        if i in labels:
+            first_of_sentence.setdefault(f.sentence_start, labels[i])
+    seen: dict[str, int] = {}
+    for x in labels.values():
+        seen[x] = seen.get(x, 0) + 1
+    for i, x in list(labels.items()):
+        bare_verb = re.fullmatch(_VERB, x) is not None          # 回复418条: replies to what?
+        if seen[x] > 1 or bare_verb:
+            ctx = first_of_sentence.get(report.facts[i].sentence_start, "")
+            if ctx and ctx != x:
+                labels[i] = f"{x}（{_short(ctx, 8)}）"
+            elif bare_verb:
+                del labels[i]
+    return labels
 
 
 def outcomes_chart(reconstruction, title: str | None = None) -> Figure:
@@ -404,6 +451,18 @@ def provenance_chart(reconstruction, title: str | None = None) -> Figure:
         return _finish(fig, title or _title(rec.report, "各单元格数据来源"))
 
 
+def _agency_rows(frame: pd.DataFrame) -> pd.Series:
+    """Row labels of the completeness chart: the agency as read (with data/agency-overrides.csv applied
+    by the loader), so one agency's years share a row; a report whose agency could not be read keeps a
+    row of its own, named by its file."""
+    agency = frame["agency"].astype("object")
+    if "source" in frame:
+        unknown = "机关不详（" + frame["source"].astype(str).map(lambda s: Path(s).name) + "）"
+    else:
+        unknown = pd.Series("机关不详", index=frame.index)
+    return agency.where(agency.notna() & (agency.astype(str).str.strip() != ""), unknown).astype(str)
+
+
 def completeness_chart(frame: pd.DataFrame, title: str | None = None) -> Figure:
     """Many reports: completeness (0–1, share of required cells with a number) by agency (rows) and year
     (columns), written in each cell; a year an agency has no report for shows —."""
@@ -418,7 +477,7 @@ def completeness_chart(frame: pd.DataFrame, title: str | None = None) -> Figure:
         frame = frame.assign(
             year=pd.Categorical([f"{int(y)}年" if pd.notna(y) else "年份不详" for y in years],
                                 categories=[f"{y}年" for y in order] + (["年份不详"] if years.isna().any() else [])),
-            agency=frame["agency"].fillna("机关不详").astype(str))
+            agency=_agency_rows(frame))
         grid = frame.pivot_table(index="agency", columns="year", values="completeness", aggfunc="mean",
                                  observed=False, dropna=False)
         fig = _figure(max(5.0, 2.6 + 0.9 * grid.shape[1]), 1.4 + 0.42 * grid.shape[0])
@@ -440,6 +499,13 @@ def completeness_chart(frame: pd.DataFrame, title: str | None = None) -> Figure:
         for s in ax.spines.values():
             s.set_visible(False)
         return _finish(fig, title or "各机关各年度报告完整度")
+
+
+@functools.lru_cache(maxsize=None)
+def rule_names() -> dict[str, str]:
+    """Each rule's short Chinese name (``name`` in data/rules.yaml, cross-report rules included)."""
+    raw = yaml.safe_load(resources.files("reportkit").joinpath("data/rules.yaml").read_text(encoding="utf-8"))
+    return {r["id"]: r["name"] for key in ("rules", "corpus_rules") for r in raw.get(key) or []}
 
 
 def findings_chart(findings: pd.DataFrame, title: str | None = None) -> Figure:
@@ -468,7 +534,8 @@ def findings_chart(findings: pd.DataFrame, title: str | None = None) -> Figure:
         else:
             labels = [str(n) for n in counts.values]
         ax.bar_label(bars, labels=labels, padding=3, fontsize=8)
-        ax.set_yticks(range(len(counts)), labels=[str(r) for r in counts.index])
+        names = rule_names()
+        ax.set_yticks(range(len(counts)), labels=[names.get(str(r), str(r)) for r in counts.index])
         ax.invert_yaxis()
         ax.set_xlim(0, counts.max() * 1.3)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, steps=[1, 2, 5, 10]))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from .check import check, rules
 from .format import Table, cell_label, column_name, row_name, spec
+from .reconstruct import rule_text
 from .text import NUMERALS, num_text
 
 PLACEHOLDER = "【待补充：{}】"
@@ -77,7 +78,7 @@ class Draft:
                     out += [_md(para), ""]
             if sources and s.anchors:
                 out.append("数据出处：")
-                out += [f"- {_md(s.text[a.start:a.end])}：{_md(_describe(self.reconstruction, a))}" for a in s.anchors]
+                out += [f"- {_md(s.text[a.start:a.end])}：{_md(describe_anchor(self.reconstruction, a))}" for a in s.anchors]
                 out.append("")
         return "\n".join(out).rstrip("\n") + "\n"
 
@@ -87,7 +88,8 @@ def _md(text: str) -> str:
     return re.sub(r"([\\`*_\[\]#|])", r"\\\1", text)
 
 
-def _describe(rec, a: Anchor) -> str:
+def describe_anchor(rec, a: Anchor) -> str:
+    """Where an anchored number comes from, in words: the table cell and how it is known, or the sentence."""
     if rec is None:
         return a.ref
     if a.source_kind == "fact":
@@ -101,7 +103,7 @@ def _describe(rec, a: Anchor) -> str:
     kind = {"stated-table": "表格填报", "stated-prose": "正文说明", "inferred": "勾稽推算"}.get(est.provenance,
                                                                                          est.provenance)
     quote = " / ".join(e["text"] for e in est.evidence if e.get("text"))
-    rule = f"（{est.rule}）" if est.rule else ""
+    rule = f"（{rule_text(est.rule, rec.version)}）" if rule_text(est.rule, rec.version) else ""
     return f"{what}，{kind}{rule}" + (f"：“{quote}”" if quote else "")
 
 
@@ -421,13 +423,49 @@ _IMPROVE_CATEGORY = {
 }
 
 
+def _top_clauses(text: str) -> list[str]:
+    """``text`` split at the commas and semicolons outside brackets and quotes."""
+    out, cur, depth = [], [], 0
+    for ch in text:
+        if ch in "（(「“《":
+            depth += 1
+        elif ch in "）)」”》":
+            depth = max(0, depth - 1)
+        if ch in "，；。" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    out.append("".join(cur))
+    return [c for c in (x.strip() for x in out) if c]
+
+
 def _digit_free(text) -> str | None:
-    """``text`` without bracketed or quoted asides that hold digits (a proposal's numbers would have no
-    cell to anchor to); None when digits remain."""
+    """``text`` without the bracketed or quoted asides and the clauses that hold digits (a proposal's
+    numbers would have no cell to anchor to); None when nothing is left."""
     if text is None or (isinstance(text, float) and text != text):
         return None
     s = re.sub(r"[（(][^（）()]*\d[^（）()]*[）)]|[「“][^」”]*\d[^」”]*[」”]", "", str(text)).strip()
-    return None if not s or _DIGIT.search(s) else s
+    kept = [c for c in _top_clauses(s) if not _DIGIT.search(c)]
+    return "，".join(kept) or None
+
+
+def _problem(rule: str, group, info) -> str | None:
+    """This report's problem behind a rule's findings, in the words of their messages and evidence:
+    one finding, its message; a few, their messages together; sections only headed, their numbers."""
+    if rule in ("section_empty", "section_missing") and "section" in group:
+        nums = sorted({int(x) for x in group["section"].dropna()})
+        if nums:
+            which = "第" + "、".join(NUMERALS[n] for n in nums) + "部分"
+            if rule == "section_missing":
+                return f"缺少{which}"
+            tables = [n for n in nums if spec().section(n).table]
+            note = f"，第{'、'.join(NUMERALS[n] for n in tables)}部分缺少格式规定的统计表" if tables else ""
+            return f"{which}只有标题、没有内容{note}"
+    messages = list(dict.fromkeys(m for m in (_digit_free(x) for x in group.get("message", [])) if m))
+    if messages and len(messages) <= 3:
+        return "，".join(messages)
+    return _digit_free(info.get("description")) or (messages[0] if messages else None)
 
 
 def _rule_table():
@@ -454,9 +492,7 @@ def _proposal(rec, findings) -> DraftSection:
             "topics": "、".join(x["label"] for x in spec().overview_topics)}
     for rule, group in f.groupby("rule", sort=False):
         info = table.get(rule, {})
-        # One finding: its own message; several: the rule's general description.
-        first = group.iloc[0].get("message") if len(group) == 1 else None
-        text = _digit_free(first) or _digit_free(info.get("description")) or _digit_free(group.iloc[0].get("message"))
+        text = _problem(rule, group, info)
         if text and text not in problems:
             problems.append(text)
         todo = _IMPROVE_RULE.get(rule) or _IMPROVE_CATEGORY.get(info.get("category"))

@@ -27,9 +27,7 @@ and with ``--in-place`` the notebook file is left untouched), 2 usage error.
 from __future__ import annotations
 
 import asyncio
-import base64
 import html
-import io
 import os
 import re
 import time
@@ -38,15 +36,12 @@ from pathlib import Path
 from typing import Iterable
 
 from . import paths
+from .fonts import FONT_FAMILY, MONO_CJK_SCALE, cjk_font_src, is_cjk, mono_font_file, woff
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 KERNEL_NAME = "python3"
 CELL_TIMEOUT = 600          # seconds per cell; a hung cell fails the build instead of hanging CI
 
-# Code points for which the embedded font is used (CJK punctuation, ideographs, full-width forms).
-CJK_RANGES = ((0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
-              (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))
-FONT_FAMILY = "reportkit-cjk"
 
 # The kernel's environment: same hash order and figure backend on every run (stable outputs).
 KERNEL_ENV = {
@@ -252,79 +247,26 @@ def clean_html(page: str) -> str:
     return _MATHJAX_COMMENTS.sub("", page)
 
 
-def _is_cjk(ch: str) -> bool:
-    o = ord(ch)
-    return any(lo <= o <= hi for lo, hi in CJK_RANGES)
-
-
-def font_file() -> Path | None:
-    """The bundled Noto Sans SC (shipped in the zhplot wheel), found without importing zhplot (its import
-    changes matplotlib's global settings)."""
-    import importlib.util
-    spec = importlib.util.find_spec("zhplot")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        p = Path(folder) / "fonts" / "NotoSansSC-Regular.ttf"
-        if p.exists():
-            return p
-    return None
-
-
-def mono_font_file() -> Path | None:
-    """DejaVu Sans Mono, shipped with matplotlib: a monospace face whose width we know (0.602 em)."""
-    import matplotlib
-    p = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSansMono.ttf"
-    return p if p.exists() else None
-
-
-# Text outputs are pandas tables aligned with display.unicode.east_asian_width (a CJK character counts as
-# two columns). That only lines up when a CJK glyph is exactly two monospace cells wide: DejaVu Sans
-# Mono's advance is 1233/2048 em, Noto's CJK advance 1 em, so the CJK face used in code is scaled by this.
-_MONO_CJK_SCALE = 2 * 1233 / 2048
-
-
-def _woff(path: Path, codepoints: Iterable[int]) -> str:
-    """Base64 WOFF of the glyphs for ``codepoints`` from ``path`` (zlib-compressed; woff2 needs brotli)."""
-    from fontTools import subset
-    opts = subset.Options()
-    opts.flavor = "woff"
-    opts.hinting = False            # browsers rasterise fine without; much smaller
-    opts.notdef_outline = True
-    # Shaping tables are not needed for horizontal CJK/Latin text and are the slow part of subsetting a
-    # CJK font (GSUB/GPOS decoding); FFTM is FontForge's timestamp, which fontTools warns about.
-    opts.layout_features = []
-    opts.drop_tables = [*opts.drop_tables, "FFTM", "GSUB", "GPOS", "GDEF", "BASE", "vhea", "vmtx", "VORG"]
-    font = subset.load_font(str(path), opts)
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=sorted(set(codepoints)))
-    sub.subset(font)
-    buf = io.BytesIO()
-    subset.save_font(font, buf, opts)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
 def font_css(text: str) -> str:
     """A ``<style>`` block that embeds the glyphs ``text`` needs, so the page shows Chinese without any
     Chinese font installed: a subset of the bundled Noto Sans SC for CJK code points (prose and code), and
     a subset of DejaVu Sans Mono for code and text outputs (so CJK columns line up). Empty when the text
     has no CJK character or the fonts are not found."""
-    cjk = sorted({ord(ch) for ch in text if _is_cjk(ch)})
-    path, mono = font_file(), mono_font_file()
-    if not cjk or path is None:
+    src = cjk_font_src(text)
+    if not src:
         return ""
-    data = _woff(path, cjk)
-    ranges = ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in CJK_RANGES)
-    src = f"src: url(data:font/woff;base64,{data}) format('woff'); unicode-range: {ranges}; font-display: block;"
+    mono = mono_font_file()
     stack = f"'{FONT_FAMILY}', 'Noto Sans SC', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei'"
     css = [f"@font-face {{ font-family: '{FONT_FAMILY}'; {src} }}"]
     code_stack = "Menlo, Consolas, 'DejaVu Sans Mono', " + stack + ", monospace"
     if mono is not None:
         ascii_ = range(0x20, 0x7F)
-        latin = {ord(ch) for ch in text if not _is_cjk(ch) and ord(ch) >= 0x20}
+        latin = {ord(ch) for ch in text if not is_cjk(ch) and ord(ch) >= 0x20}
         css.append(f"@font-face {{ font-family: '{FONT_FAMILY}-mono'; src: url(data:font/woff;base64,"
-                   f"{_woff(mono, set(ascii_) | latin)}) format('woff'); font-display: block; }}")
+                   f"{woff(mono, set(ascii_) | latin)}) format('woff'); font-display: block; }}")
         # the same CJK glyphs again, scaled to two monospace cells
         css.append(f"@font-face {{ font-family: '{FONT_FAMILY}-mono-cjk'; {src}"
-                   f" size-adjust: {100 * _MONO_CJK_SCALE:.2f}%; }}")
+                   f" size-adjust: {100 * MONO_CJK_SCALE:.2f}%; }}")
         code_stack = f"'{FONT_FAMILY}-mono', '{FONT_FAMILY}-mono-cjk', " + code_stack
     css.append(f":root {{ --jp-content-font-family: {stack}, system-ui, -apple-system, 'Segoe UI', Helvetica,"
                f" Arial, sans-serif; --jp-ui-font-family: var(--jp-content-font-family);"

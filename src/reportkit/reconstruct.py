@@ -679,3 +679,27 @@ def reconstruct(report: Report) -> Reconstruction:
         sections.append(SectionState(s.number, s.title, status, s.body(report.text).strip() if s.present else ""))
     return Reconstruction(report=report, version=version, cells=cells, sections=sections,
                           statements=statements, conflicts=conflicts)
+
+
+# What a reader is told about a reconstruction rule: its meaning, never its internal id.
+_PROSE_RULE_TEXT = {
+    RULE_NO_NEW: "正文称未收到政府信息公开申请",
+    RULE_NEW_COUNT: "正文所述收到申请件数",
+    RULE_NO_REVIEW: "正文称未发生行政复议",
+    RULE_NO_SUIT: "正文称未发生行政诉讼",
+}
+
+
+def rule_text(rule: str | None, version: str) -> str:
+    """What a rule says, in Chinese: the official wording of the identity it names, or the prose
+    statement it reads (the internal id is for the structured exports, not for readers)."""
+    if not rule:
+        return ""
+    conflict = rule.startswith("conflict:")
+    ident = rule.split(":", 1)[1] if conflict else rule
+    for i in spec().version(version).identities:
+        if i.id == ident:
+            return f"{'与' if conflict else '依据'}勾稽关系“{i.description}”{'冲突' if conflict else ''}"
+    if ident in _PROSE_RULE_TEXT:
+        return _PROSE_RULE_TEXT[ident]
+    return "数值与其他单元格冲突" if conflict else ""

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +17,11 @@ from ..corpus import discover, rules as corpus_rules
 from ..load import display_path, load
 from ..model import Report
 from ..text import NUMERALS
-from ._common import EXIT_INPUT, NO_REPORTS, file_failed, say
+from ._common import EXIT_INPUT, NO_REPORTS, file_failed, pad as _pad, plural, say, wrap
+
+# A finding is a head line (severity, rule, place, span, origin), then its message wrapped under it and
+# the evidence on a line of its own: a terminal line stays readable however long the message.
+_INDENT = " " * 10
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -26,12 +30,6 @@ def _safe(s: str) -> str:
     """Report text for a terminal: control characters (ANSI escapes, bidi overrides) made visible."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                         else f"\\u{ord(m.group()):04x}", s)
-
-
-def _pad(s: str, width: int) -> str:
-    """Left-justify for a terminal, counting CJK characters as two columns."""
-    cols = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-    return s + " " * max(0, width - cols)
 
 
 def _expand(paths: list[str]) -> list[str]:
@@ -50,8 +48,9 @@ def _expand(paths: list[str]) -> list[str]:
 def _print_findings(source: str, report: Report, findings: list[dict], lang: str) -> None:
     counts = {s: sum(f["severity"] == s for f in findings) for s in SEVERITIES}
     head = f"{report.title or ''} ({report.year})" if report.title else f"({report.year or '年份不明'})"
-    print(_safe(f"{source} — {head}: {len(findings)} findings "
+    print(_safe(f"{source} — {head}: {plural(len(findings), 'finding')} "
                 f"({counts['error']} error, {counts['warning']} warning, {counts['info']} info)"))
+    cols = max(40, min(100, shutil.get_terminal_size((100, 24)).columns) - len(_INDENT))
     for f in findings:
         where = []
         if f["section"]:
@@ -61,9 +60,11 @@ def _print_findings(source: str, report: Report, findings: list[dict], lang: str
         span = f"{f['start']}-{f['end']}" if f["start"] is not None else "-"
         msg = re.sub(r"\s+", " ", f["message"] if lang == "zh" else f["message_en"])
         ev = re.sub(r"\s+", " ", f["evidence"]).strip()
-        line = (f"  {f['severity']:<7} {f['rule']:<26} {_pad(' '.join(where), 30)} {f['origin']:<12} {span:<11} {msg}"
-                + (f"  «{ev[:60]}»" if ev else ""))
-        print(_safe(line))
+        print(_safe(f"  {f['severity']:<7} {f['rule']:<26} {_pad(' '.join(where), 30)} {f['origin']:<12} {span}".rstrip()))
+        for line in wrap(msg, cols):
+            print(_safe(_INDENT + line))
+        if ev:
+            print(_safe(_INDENT + "原文：«" + (ev if len(ev) <= 80 else ev[:80] + "…") + "»"))
 
 
 def _cmd_check(args) -> int:
@@ -92,7 +93,8 @@ def _cmd_check(args) -> int:
             _print_findings(display_path(path), report, found, args.lang)
     if args.json:
         sys.stdout.write(json.dumps(collected, ensure_ascii=False, indent=1) + "\n")
-    print(f"checked {len(files)} reports, {unreadable} unreadable, {total} findings", file=sys.stderr)
+    print(f"checked {plural(len(files), 'report')}, {unreadable} unreadable, {plural(total, 'finding')}",
+          file=sys.stderr)
     if not files:
         say(NO_REPORTS)
         return EXIT_INPUT

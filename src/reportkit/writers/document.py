@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..format import TABLE_IDS, VERSIONS, Table, label_key, spec, strip_enumerator
-from ..reconstruct import CellEstimate, Reconstruction
+from ..reconstruct import CellEstimate, Reconstruction, rule_text as _rule_text
 from ..tables import _header_keys
 from ..text import num_text
 
@@ -163,17 +163,6 @@ def _bounds_text(e: CellEstimate) -> str:
     return ""
 
 
-def _rule_text(rule: str | None, version: str) -> str:
-    """A rule id with the official wording of the identity it names, when it names one."""
-    if not rule:
-        return ""
-    ident = rule.split(":", 1)[1] if rule.startswith("conflict:") else rule
-    for i in spec().version(version).identities:
-        if i.id == ident:
-            return f"规则 {rule}（{i.description}）"
-    return f"规则 {rule}"
-
-
 def _source_notes(doc: "_Doc", t: Table) -> list[str]:
     """One line per row and source for the table's numbers that did not come from its own cells
     (prose, inference), the columns sharing a source listed together."""
@@ -189,7 +178,7 @@ def _source_notes(doc: "_Doc", t: Table) -> list[str]:
     for (rid, prov, rule, ev, value), es in groups.items():
         cols = "、".join(t.column(e.column).name for e in es)
         parts = [f"{t.row(rid).label}（{cols}）＝{value}：{PROVENANCE.get(prov, (prov,))[0]}"]
-        if rule:
+        if _rule_text(rule, doc.version):
             parts.append(_rule_text(rule, doc.version))
         if ev:
             parts.append(f"依据「{ev[:200]}」")
@@ -202,7 +191,7 @@ def _cell_note(e: CellEstimate, table: Table, version: str = "2021") -> str:
     where = f"{table.row(e.row).label} / {table.column(e.column).name}"
     label = PROVENANCE.get(e.provenance, (e.provenance,))[0]
     parts = [f"{where}：{label}"]
-    if e.rule:
+    if _rule_text(e.rule, version):
         parts.append(_rule_text(e.rule, version))
     ev = "；".join(str(x.get("text", "")) for x in (e.evidence or []) if isinstance(x, dict) and x.get("text"))
     if ev and e.provenance == "stated-prose":

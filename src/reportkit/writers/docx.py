@@ -1,5 +1,10 @@
 """Word (.docx): the official grid from :mod:`reportkit.layout` with merged headers, provenance as colour
-and shading, drafts highlighted."""
+and shading, drafts highlighted; A4 with the margins of 党政机关公文格式 (GB/T 9704), column headings
+repeated on every page, zh-CN as the language of the document, its styles and its theme.
+
+The body is built by appending to the ``w:body`` element with ``w:sectPr`` set aside: python-docx's
+``add_paragraph``/``add_table`` look for ``w:sectPr`` among all the body's children on every insert,
+which makes a long report quadratic."""
 
 from __future__ import annotations
 
@@ -31,8 +36,7 @@ def _set_fonts(rpr, east_asia: str, latin: str = DOCX_LATIN_FONT, lang: bool = F
             el = OxmlElement("w:lang")
             rpr.append(el)
         el.set(qn("w:eastAsia"), "zh-CN")
-        if el.get(qn("w:val")) is None:
-            el.set(qn("w:val"), "en-US")
+        el.set(qn("w:val"), "zh-CN")
 
 
 def _docx_styles(d):
@@ -76,6 +80,90 @@ def _run(p, text, *, bold=False, italic=False, color=None, size=None, highlight=
     return r
 
 
+def _set_theme_language(d):
+    """``w:themeFontLang`` in settings.xml picks the theme's font script; python-docx's template says
+    ja-JP, so theme fonts (and the language Word shows) would be Japanese."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    settings = d.settings.element
+    el = settings.find(qn("w:themeFontLang"))
+    if el is None:
+        el = OxmlElement("w:themeFontLang")
+        settings.append(el)
+    el.set(qn("w:val"), "zh-CN")
+    el.set(qn("w:eastAsia"), "zh-CN")
+
+
+class _Body:
+    """Paragraphs and tables appended to the document body in constant time each."""
+
+    def __init__(self, d):
+        self.d = d
+        self.el = d.element.body
+        self.sect_pr = self.el.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sectPr")
+        if self.sect_pr is not None:
+            self.el.remove(self.sect_pr)
+        self._style_ids = {}
+
+    def style_id(self, name):
+        if name not in self._style_ids:
+            self._style_ids[name] = self.d.styles[name].style_id
+        return self._style_ids[name]
+
+    def paragraph(self, style=None):
+        from docx.oxml import OxmlElement
+        from docx.text.paragraph import Paragraph
+        p = OxmlElement("w:p")
+        self.el.append(p)
+        para = Paragraph(p, self.d._body)
+        if style:
+            p.get_or_add_pPr().style = self.style_id(style)
+        return para
+
+    def table(self, rows, cols, width):
+        from docx.oxml.table import CT_Tbl
+        from docx.table import Table as DocxTable
+        tbl = CT_Tbl.new_tbl(rows, cols, width)
+        self.el.append(tbl)
+        return DocxTable(tbl, self.d._body)
+
+    def close(self):
+        if self.sect_pr is not None:
+            self.el.append(self.sect_pr)
+
+
+def _mark_row(tr, *, header=False):
+    """A row that never breaks across pages; a header row is repeated at the top of every page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    trpr = tr.get_or_add_trPr()
+    for tag, on in (("w:cantSplit", True), ("w:tblHeader", header)):
+        if on and trpr.find(qn(tag)) is None:
+            trpr.append(OxmlElement(tag))
+
+
+def _heading_rows(fg) -> int:
+    """The column-heading band at the top of a grid: leading rows made only of header cells. A block
+    title spanning the whole table (table 二) is not a column heading."""
+    covered: dict[int, list] = {}
+    for g in fg.cells:
+        for dr in range(g.rowspan):
+            covered.setdefault(g.row + dr, []).append(g)
+    n = 0
+    for r in range(fg.n_rows):
+        row = covered.get(r, [])
+        if not row or not all(g.header and g.key is None for g in row) or any(g.colspan == fg.n_cols for g in row):
+            break
+        n += 1
+    return n
+
+
+# The type area of 党政机关公文格式 (GB/T 9704-2012) on A4: 156 mm × 225 mm.
+_PAGE_CM = (21.0, 29.7)
+_MARGINS_CM = {"top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}
+_TEXT_WIDTH_CM = _PAGE_CM[0] - _MARGINS_CM["left"] - _MARGINS_CM["right"]
+
+
 def _shade(cell, fill: str):
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -90,18 +178,18 @@ def _shade(cell, fill: str):
 _DOCX_WIDTHS_CM = {"proactive": None, "requests": [1.5, 1.5, 4.2], "appeals": None}
 
 
-def _docx_table(d, doc: _Doc, t: Table):
+def _docx_table(d, body: _Body, doc: _Doc, t: Table, keep_together: bool = False):
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
     from docx.table import _Cell as _DocxCell
     fg = full_grid(t)
     cells, n_rows, n_cols = fg.cells, fg.n_rows, fg.n_cols
-    table = d.add_table(rows=n_rows, cols=n_cols)
+    table = body.table(n_rows, n_cols, Cm(_TEXT_WIDTH_CM))
     table.style = d.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    total = 17.0
+    total = _TEXT_WIDTH_CM
     lead = _DOCX_WIDTHS_CM.get(t.id)
     if lead:
         rest = (total - sum(lead)) / (n_cols - len(lead))
@@ -118,6 +206,9 @@ def _docx_table(d, doc: _Doc, t: Table):
     for row in grid:
         for i, c in enumerate(row):
             c.width = Cm(widths[i])
+    heading_rows = _heading_rows(fg)
+    for i, tr in enumerate(table._tbl.tr_lst):
+        _mark_row(tr, header=i < heading_rows)
     size = 7.5 if n_cols > 12 else 9
     for g in cells:
         cell = grid[g.row][g.col]
@@ -141,11 +232,16 @@ def _docx_table(d, doc: _Doc, t: Table):
         fill = PROVENANCE.get(prov, (None, None, None))[2]
         if fill:
             _shade(cell, fill)
+    if keep_together:
+        # Word keeps a table on one page when every paragraph but the last row's keeps with the next.
+        for tr in table._tbl.tr_lst[:-1]:
+            for p in tr.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"):
+                p.get_or_add_pPr().keepNext_val = True
 
 
-def _docx_paragraph(d, text):
+def _docx_paragraph(body: _Body, text):
     from docx.shared import Pt
-    p = d.add_paragraph()
+    p = body.paragraph()
     p.paragraph_format.first_line_indent = Pt(24)      # two characters at 12 pt, as official documents
     _run(p, text)
     return p
@@ -157,39 +253,42 @@ def _write_docx(doc: _Doc, out: Path, draft=None):
     from docx.shared import Cm
     d = Document()
     _docx_styles(d)
+    _set_theme_language(d)
     for s in d.sections:
-        s.left_margin = s.right_margin = Cm(2.0)
-        s.top_margin = s.bottom_margin = Cm(2.2)
+        s.page_width, s.page_height = Cm(_PAGE_CM[0]), Cm(_PAGE_CM[1])
+        s.top_margin, s.bottom_margin = Cm(_MARGINS_CM["top"]), Cm(_MARGINS_CM["bottom"])
+        s.left_margin, s.right_margin = Cm(_MARGINS_CM["left"]), Cm(_MARGINS_CM["right"])
+    body = _Body(d)
     d.core_properties.title = xml_safe(doc.title or "政府信息公开工作年度报告")
     d.core_properties.language = "zh-CN"
-    d.core_properties.comments = "Exported by reportkit from " + xml_safe(Path(doc.source).name)
-    h = d.add_heading(level=0)
+    d.core_properties.comments = "由 reportkit 导出，来源：" + xml_safe(Path(doc.source).name)
+    h = body.paragraph("Title")
     h.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(h, doc.title or "政府信息公开工作年度报告", bold=True, font=DOCX_HEADING_FONT)
-    legend = d.add_paragraph()
+    legend = body.paragraph()
     _run(legend, "图例：", bold=True, size=9)
     _run(legend, "数字＝报告表格所载；", size=9)
     _run(legend, "绿色底＝报告正文所述；", size=9, color="2E6B1F")
     _run(legend, "蓝色斜体＝根据勾稽关系推算；", size=9, italic=True, color="1F4E8C")
     _run(legend, "？＝未知（括号内为可能范围）。", size=9, color="808080")
     for para in _paragraphs(doc.intro):
-        _docx_paragraph(d, para)
+        _docx_paragraph(body, para)
     drafts = _draft_sections(draft)
     for sec in doc.sections:
-        h = d.add_heading(level=1)
+        h = body.paragraph("Heading 1")
         _run(h, sec.title, bold=True, font=DOCX_HEADING_FONT)
         if sec.status in _SECTION_NOTE and not sec.text:
             notes = _TABLE_SECTION_NOTE if spec().section(sec.number).table else _SECTION_NOTE
-            p = d.add_paragraph()
+            p = body.paragraph()
             _run(p, notes[sec.status], italic=True, color="A33333")
         for para in _paragraphs(sec.text):
-            _docx_paragraph(d, para)
+            _docx_paragraph(body, para)
         ds = drafts.get(sec.number)
         if ds is not None:
-            p = d.add_paragraph()
+            p = body.paragraph()
             _run(p, _draft_label(ds), bold=True, color="8A5A00")
             for pieces in _draft_pieces(ds, doc.version):
-                p = d.add_paragraph()
+                p = body.paragraph()
                 p.paragraph_format.first_line_indent = Cm(0.85)
                 for text, kind, _info in pieces:
                     _run(p, text, highlight=kind == "placeholder", bold=kind == "placeholder",
@@ -197,9 +296,10 @@ def _write_docx(doc: _Doc, out: Path, draft=None):
         tid = spec().section(sec.number).table
         if tid:
             t = spec().table(tid, doc.version)
-            _docx_table(d, doc, t)
+            _docx_table(d, body, doc, t, keep_together=full_grid(t).n_rows <= 8)
             for note in _source_notes(doc, t):
-                p = d.add_paragraph()
+                p = body.paragraph()
                 _run(p, f"注：{note}", size=9, color="555555")
+    body.close()
     with atomic_output(out) as tmp:     # never a truncated previous file
         d.save(str(tmp))

@@ -1,11 +1,13 @@
 """The standalone HTML page of a reconstruction: the official grid from :mod:`reportkit.layout`, a value
 cell's text the bare number (provenance in ``class``/``title`` attributes and CSS), so the normal HTML
-loader reads the page back to the same numbers. Report text is escaped."""
+loader reads the page back to the same numbers. Report text is escaped. The page carries a subset of
+the bundled Chinese font (:mod:`reportkit.fonts`), like the notebook pages."""
 
 from __future__ import annotations
 
 import re
 
+from ..fonts import FONT_FAMILY, cjk_font_face
 from ..format import Table, spec
 from ..layout import html_table
 from ..reconstruct import Reconstruction
@@ -14,7 +16,7 @@ from ..text import html_escape, num_text
 
 
 _CSS = """
-body { font-family: %(fonts)s; line-height: 1.7; color: #111; margin: 2em auto; max-width: 64em; padding: 0 1em; }
+body { font-family: '%(embedded)s', %(fonts)s; line-height: 1.7; color: #111; margin: 2em auto; max-width: 64em; padding: 0 1em; }
 h1 { text-align: center; font-size: 1.6em; }
 h2 { font-size: 1.25em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
 h2.rk-status-empty::after { content: "（原报告此部分为空）"; color: #a33; font-size: 0.8em; font-weight: normal; }
@@ -40,7 +42,7 @@ table.rk-table th { background: #f3f3f3; font-weight: bold; }
 .rk-draft p.rk-draft-label { text-indent: 0; font-weight: bold; color: #8a5a00; }
 .rk-placeholder { background: #ffe08a; }
 .rk-anchor { border-bottom: 1px dashed #1f4e8c; }
-""" % {"fonts": HTML_FONT_STACK}
+""" % {"fonts": HTML_FONT_STACK, "embedded": FONT_FAMILY}
 
 
 def _html_cell(doc: _Doc, table: Table):
@@ -108,7 +110,11 @@ def _page(doc: _Doc, draft=None) -> str:
             out.append(table_html)
         out.append("</section>")
     out += ["</main>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    page = "\n".join(out) + "\n"
+    # The glyphs the page uses (text, attributes and the CSS's own content strings), embedded as the
+    # notebook pages do: Chinese shows on a machine without a Chinese font.
+    face = cjk_font_face(page)
+    return page.replace("</style>", face + "\n</style>", 1) if face else page
 
 
 def to_html(rec: Reconstruction, draft=None) -> str:
@@ -116,3 +122,13 @@ def to_html(rec: Reconstruction, draft=None) -> str:
     merged headers of tables 三 and 四, the blocks of table 二, provenance on every cell, the draft
     under each section when ``draft`` is given. All report text is escaped."""
     return _page(_doc(rec), draft)
+
+
+def table_html(rec: Reconstruction, tid: str) -> str:
+    """One table of the reconstruction in the official layout, as the HTML export prints it (merged
+    headers, provenance as colour, ？ for unknown cells), with its own CSS: for a notebook's
+    ``IPython.display.HTML``."""
+    doc = _doc(rec)
+    t = spec().table(tid, doc.version)
+    css = "\n".join(line for line in _CSS.splitlines() if line.startswith((".rk-", "table.rk-table")))
+    return f"<style>{css}</style>\n" + html_table(t, {}, cell_html=_html_cell(doc, t))

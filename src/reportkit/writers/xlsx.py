@@ -10,6 +10,7 @@ from ..layout import full_grid
 from ..paths import atomic_output
 from ..readers.xlsx import XLSX_SCHEMA, XLSX_TOP
 from ..format import TABLE_IDS, spec
+from ..reconstruct import rule_text as _rule_text
 from .document import PROVENANCE, XLSX_FONT, _Doc, _bounds_text, _cell_note, _provenance_records
 from ..text import display_width, safe_cell_text, xml_safe
 
@@ -39,6 +40,47 @@ def _fit_columns(ws, widths: dict[int, float], cap: int = 48):
     from openpyxl.utils import get_column_letter
     for col, w in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = max(6, min(cap, w + 2))
+
+
+def _fit_rows(ws, cells):
+    """Row heights for wrapped labels: neither Excel nor LibreOffice grows a row for wrapped text in a
+    merged or pre-sized cell, so a two-line label would be drawn over the row below."""
+    import math
+    from openpyxl.utils import get_column_letter
+    lines: dict[int, int] = {}
+    for g in cells:
+        if g.key is not None or g.rowspan > 1 or not g.text:
+            continue
+        width = sum(ws.column_dimensions[get_column_letter(1 + g.col + k)].width or 8.43 for k in range(g.colspan))
+        n = math.ceil(display_width(g.text) / max(1.0, width - 1))
+        lines[XLSX_TOP + g.row] = max(lines.get(XLSX_TOP + g.row, 1), n)
+    for r, n in lines.items():
+        if n > 1:
+            ws.row_dimensions[r].height = 15 * n
+
+
+def _print_setup(ws, title_rows: str | None = None, landscape: bool = True):
+    """A4, one page wide (as many pages tall as it takes), the heading rows on every printed page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+# The long row labels of table 三 (上栏 "三、本年度办理结果" spans three columns; its sub-rows sit in the
+# second and third): wrapped within these widths (Excel units, about one Latin character) instead of
+# running into each other.
+_LABEL_COL_WIDTH = {"requests": {1: 14, 2: 14, 3: 40}, "appeals": {}, "proactive": {1: 30}}
+
+# The cells sheet: Chinese headings over the machine-readable fields.
+_CELLS_HEAD = ["表", "行", "列", "数值", "下限", "上限", "来源", "依据的勾稽关系或表述", "证据（原文）", "推算所用单元格",
+               "行代码", "列代码"]
 
 
 def _write_xlsx(doc: _Doc, out: Path):
@@ -77,8 +119,8 @@ def _write_xlsx(doc: _Doc, out: Path):
             if g.key is None:
                 _xlsx_put(ws, r, c, g.text, font=bold if g.header else body,
                           fill=header_fill if g.header else None, align=center if g.header else left, border=box)
-                if g.colspan == 1:
-                    widths[c] = max(widths.get(c, 0), display_width(g.text))
+                if g.colspan == 1 and c not in _LABEL_COL_WIDTH.get(tid, {}):
+                    widths[c] = max(widths.get(c, 0), min(display_width(g.text), 12 if g.header else 30))
                 continue
             e = doc.cells.get((tid, *g.key))
             prov = e.provenance if e is not None else "unknown"
@@ -96,36 +138,42 @@ def _write_xlsx(doc: _Doc, out: Path):
         # Legend under the table (load_xlsx reads only the grid above it).
         row = XLSX_TOP + n_rows + 1
         _xlsx_put(ws, row, 1, "图例", font=bold)
-        for i, (prov, (zh, en, fill)) in enumerate(PROVENANCE.items()):
-            c = _xlsx_put(ws, row + 1 + i, 1, f"{zh}（{en}）", font=body)
+        for i, (prov, (zh, _en, fill)) in enumerate(PROVENANCE.items()):
+            c = _xlsx_put(ws, row + 1 + i, 1, zh + ("：显示“？”，括号内为可能范围" if prov == "unknown" else ""), font=body)
             if fill:
                 c.fill = fills[prov]
-        _fit_columns(ws, widths, cap=48 if tid == "requests" else 30)
+        widths.update(_LABEL_COL_WIDTH.get(tid, {}))
+        _fit_columns(ws, widths, cap=40)
+        _fit_rows(ws, cells)
+        heading_rows = max((g.row + g.rowspan for g in cells if g.header and g.colspan < fg.n_cols), default=0)
+        _print_setup(ws, f"{XLSX_TOP}:{XLSX_TOP + heading_rows - 1}" if heading_rows else None)
 
     # Long form: one row per cell.
     ws = wb.create_sheet("cells")
-    head = ["table", "row_id", "row", "column_id", "column", "value", "low", "high", "provenance", "rule",
-            "evidence", "uses"]
+    head = _CELLS_HEAD
+    names = {tid: spec().table(tid, doc.version).name for tid in TABLE_IDS}
     for j, h in enumerate(head, 1):
         _xlsx_put(ws, 1, j, h, font=bold, fill=header_fill)
     widths = {j: display_width(h) for j, h in enumerate(head, 1)}
     for i, rec in enumerate(_provenance_records(doc), 2):
         ev = " / ".join(str(x.get("text", "")) for x in rec["evidence"])
         uses = "; ".join("/".join(map(str, u)) for u in rec["uses"])
-        vals = [rec["table"], rec["row_id"], rec["row"], rec["column_id"], rec["column"], rec["value"],
-                rec["low"], rec["high"], rec["provenance"], rec["rule"] or "", ev[:_XLSX_CHUNK], uses[:_XLSX_CHUNK]]
+        vals = [names[rec["table"]], rec["row"], rec["column"], rec["value"], rec["low"], rec["high"],
+                PROVENANCE.get(rec["provenance"], (rec["provenance"],))[0], _rule_text(rec["rule"], doc.version),
+                ev[:_XLSX_CHUNK], uses[:_XLSX_CHUNK], rec["row_id"], rec["column_id"]]
         for j, v in enumerate(vals, 1):
             c = _xlsx_put(ws, i, j, v, font=body)
-            if j == 9 and rec["provenance"] in fills:
+            if j == 7 and rec["provenance"] in fills:
                 c.fill = fills[rec["provenance"]]
             widths[j] = max(widths[j], display_width(v if v is not None else ""))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:L{len(doc.cells) + 1}"
     _fit_columns(ws, widths, cap=40)
+    _print_setup(ws, "1:1")
 
     # Prose: one row per section (long sections continue on further rows).
     ws = wb.create_sheet("sections")
-    for j, h in enumerate(["number", "title", "status", "text"], 1):
+    for j, h in enumerate(["序号", "标题", "状态", "正文"], 1):
         _xlsx_put(ws, 1, j, h, font=bold, fill=header_fill)
     r = 2
     for sec in doc.sections:
@@ -135,16 +183,17 @@ def _write_xlsx(doc: _Doc, out: Path):
                 _xlsx_put(ws, r, j, v, font=body, align=left if j == 4 else None)
             r += 1
     _fit_columns(ws, {1: 6, 2: 40, 3: 8, 4: 100}, cap=100)
+    _print_setup(ws, "1:1")
 
     # Legend sheet for readers, and the hidden metadata load_xlsx needs.
     ws = wb.create_sheet("说明")
     lines = [("reportkit 导出：重建后的政府信息公开工作年度报告表格", title_font),
-             (f"来源：{doc.source}", body), (f"格式版本：{doc.version}", body), ("", body),
+             (f"来源：{Path(doc.source).name}", body), (f"格式版本：{doc.version}", body), ("", body),
              ("颜色与标记", bold)]
     for i, (text, font) in enumerate(lines, 1):
         _xlsx_put(ws, i, 1, text, font=font)
-    for i, (prov, (zh, en, fill)) in enumerate(PROVENANCE.items(), len(lines) + 1):
-        c = _xlsx_put(ws, i, 1, f"{zh}（{en}）" + ("：单元格显示“？”，括号内为可能范围" if prov == "unknown" else ""),
+    for i, (prov, (zh, _en, fill)) in enumerate(PROVENANCE.items(), len(lines) + 1):
+        c = _xlsx_put(ws, i, 1, zh + ("：单元格显示“？”，括号内为可能范围" if prov == "unknown" else ""),
                       font=body)
         if fill:
             c.fill = fills[prov]
