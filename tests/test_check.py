@@ -590,3 +590,11 @@ def test_cli_rules_prints_every_rule(capsys):
         assert re.search(rf"^{rid}\s", out, re.M)
     assert main(["rules", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == len(every)
+
+
+def test_every_rule_has_a_short_chinese_name_for_charts_and_lists():
+    import yaml
+    from importlib import resources
+    raw = yaml.safe_load(resources.files("reportkit").joinpath("data/rules.yaml").read_text(encoding="utf-8"))
+    for r in [*raw["rules"], *(raw.get("corpus_rules") or [])]:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in r.get("name", "")), r["id"]
