@@ -12,7 +12,7 @@ import sys
 
 from ..errors import ReportError
 from . import build, check, corpus, draft, export, parse, reconstruct
-from ._common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, VERSION
+from ._common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, VersionAction
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FINDINGS", "EXIT_INPUT"]
 
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "\nreportkit COMMAND --help explains each command.\n"
                 "\nexit status: 0 ran, 1 --fail-on findings found, 2 unusable input or usage error"),
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--version", action="version", version=f"reportkit {VERSION}")
+    p.add_argument("--version", action=VersionAction)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     for command in (parse, check, reconstruct, draft, export, corpus, build):

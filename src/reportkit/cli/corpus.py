@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 from ..corpus import load_corpus
+from ..corpus.pool import display_name, table_paths
 from ..errors import ReportError
+from ._common import EXIT_INPUT, EXIT_OK
+
 
 def add(sub) -> None:
     """Register ``reportkit corpus``."""
@@ -16,21 +19,31 @@ def add(sub) -> None:
         "corpus", help="load a folder of reports into tidy tables (Parquet), with cross-year checks and "
                        "copy detection",
         description=("Load every report under DIR (recursively) into tidy tables: reports, cells, facts, "
-                     "findings, sections, copies, errors. Bad files are listed, never fatal. With -o the "
-                     "tables are written as Parquet, one file per table, into the folder OUT; without it "
-                     "the reports table is printed as CSV."),
+                     "findings, sections, copies, errors. Bad files are listed, never fatal.\n\n"
+                     "With -o OUT the tables are written as Parquet, each file readable with "
+                     "pandas.read_parquet or DuckDB:\n"
+                     "  -o OUTDIR        a folder (created): OUTDIR/reports.parquet, OUTDIR/cells.parquet, …,\n"
+                     "                   one file per table named for the table, and OUTDIR/corpus.json\n"
+                     "  -o NAME.parquet  NAME.parquet is the reports table; the others sit beside it as\n"
+                     "                   NAME.cells.parquet, NAME.findings.parquet, …, NAME.corpus.json\n"
+                     "Without -o the reports table is printed as CSV."),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=("examples:\n"
+                "  reportkit corpus data/corpus -o build/corpus\n"
                 "  reportkit corpus data/corpus -o build/corpus.parquet\n"
                 "  reportkit corpus reports/ --workers 2 --no-copies > reports.csv\n"
-                "\nexit status: 0 ran (even with bad files), 2 a DIR does not exist or bad options"))
+                "\nexit status: 0 ran, 2 some files could not be used (they are listed; the others are in "
+                "the output), a late stage failed, a DIR does not exist or bad options"))
     sp.add_argument("inputs", nargs="+", metavar="DIR", help="folder(s) or file(s) of reports")
-    sp.add_argument("-o", "--out", metavar="OUT", help="folder to write the Parquet tables into (created)")
+    sp.add_argument("-o", "--out", metavar="OUT",
+                    help="a folder for one Parquet file per table, or NAME.parquet (see above)")
     sp.add_argument("--workers", type=int, default=None, help="processes (default: the cores available)")
     sp.add_argument("--overrides", default="auto",
                     help="override CSV (pattern,agency,year,level,note); default data/agency-overrides.csv")
     sp.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                     help="progress bar on stderr (default: when stderr is a terminal)")
+    sp.add_argument("--timeout", type=float, default=120, metavar="SECONDS",
+                    help="seconds one file may take to load before it is listed as failed (default 120)")
     sp.add_argument("--no-check", dest="check", action="store_false", help="skip the single-report checks")
     sp.add_argument("--no-copies", dest="copies", action="store_false", help="skip copy detection")
     sp.set_defaults(func=_cmd_corpus)
@@ -49,17 +62,23 @@ def _cmd_corpus(args) -> int:
             raise ReportError("no such file or folder", p)
     overrides = args.overrides if args.overrides not in ("auto", "") else ("auto" if args.overrides else None)
     c = load_corpus(args.inputs, workers=args.workers, progress=args.progress, overrides=overrides,
-                    check=args.check, copies=args.copies)
+                    check=args.check, copies=args.copies, timeout=args.timeout or None)
     if args.out:
-        folder = c.to_parquet(args.out)
-        where = f"see {folder / 'errors.parquet'}" + (" and findings.parquet" if len(c.findings) else "")
+        try:
+            c.to_parquet(args.out)
+        except (OSError, ValueError) as e:      # disk full, unwritable place: say so, in one line
+            raise ReportError(f"could not write the Parquet tables: {e}", args.out) from None
+        paths = table_paths(args.out)
+        where = f"see {paths['errors']}" + (f" and {paths['findings'].name}" if len(c.findings) else "")
     else:
         cols = ["source", "agency", "year", "level", "format_version", "sections_present", "completeness",
                 "findings"]
-        c.reports[cols].map(_csv_safe).to_csv(sys.stdout, index=False)
+        c.reports[cols].map(_csv_safe).map(lambda v: display_name(v) if isinstance(v, str) else v).to_csv(
+            sys.stdout, index=False)
         for e in c.errors.itertuples(index=False):
-            print(f"reportkit: {e.message}", file=sys.stderr)
+            print(f"reportkit: {display_name(e.message)}", file=sys.stderr)
         where = "see the messages above" if len(c.errors) else "nothing failed"
-    print(f"{c.summary()}; {where} ({len(c.findings)} findings, {len(c.copies)} copied sections)",
-          file=sys.stderr)
-    return 0
+    failed = c.info.get("failed_stages") or []
+    print(f"{c.summary()}; {where} ({len(c.findings)} findings, {len(c.copies)} copied sections)"
+          + (f"; failed: {', '.join(failed)}" if failed else ""), file=sys.stderr)
+    return EXIT_INPUT if len(c.errors) else EXIT_OK

@@ -32,8 +32,13 @@ text gets wrong. Level is one of ``department``, ``town``, ``county``, ``city``,
 the name cannot tell (see :func:`level_of`).
 
 Parquet: :meth:`Corpus.to_parquet` writes a *folder* with one file per table (``reports.parquet``,
-``cells.parquet``, …, plus ``corpus.json`` with the run's counts); :meth:`Corpus.read_parquet` reads it
-back. Read one table with ``pd.read_parquet("OUT/reports.parquet")``.
+``cells.parquet``, …, plus ``corpus.json`` with the run's counts), or, for a name ending in ``.parquet``,
+that file (the reports table) with the other tables beside it (``x.cells.parquet`` …); every file reads
+with ``pd.read_parquet`` or DuckDB. :meth:`Corpus.read_parquet` reads either back.
+
+Scale: sections whose text is exactly the same are compared once (grouped by content) and LSH candidate
+pairs are capped, so a corpus full of copies stays linear; a late stage that fails (cross-year checks,
+copy detection) keeps what was loaded and is listed in ``errors``; each file has a time limit.
 """
 
 from .agencies import LEVELS, agency_key, level_of, read_overrides

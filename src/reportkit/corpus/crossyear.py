@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-import pandas as pd
 
 from ..format import row_name, spec
 from ..text import num_text
@@ -29,6 +27,7 @@ def cross_year_findings(corpus) -> pd.DataFrame:
     """Findings that need two years of one agency (rules ``carry_over_mismatch``, ``stock_mismatch``,
     ``stale_table``; see :func:`rules`). Each is reported on the later report, with the earlier one
     named in the message. Only cells whose numbers were read on both sides are compared."""
+    import pandas as pd
     pairs = _year_pairs(corpus.reports)
     cols = ["source"] + FINDING_COLUMNS
     if pairs.empty or corpus.cells.empty:
@@ -110,6 +109,7 @@ def _stale(cells: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
     Each (report, table) gets an order-free 64-bit fingerprint of its (cell, state, value) triples, so
     the comparison of thousands of pairs is a few array operations; candidate hits are then compared
     cell by cell."""
+    import numpy as np
     n = int(cells["report_id"].max()) + 1
     tab = cells["table"].cat.codes.to_numpy()
     cats = cells["column_id"].cat.categories
@@ -167,4 +167,5 @@ def _stale(cells: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
 
 
 def _int(v):
+    import pandas as pd
     return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else int(v)

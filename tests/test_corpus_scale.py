@@ -1,0 +1,137 @@
+"""A corpus run that keeps going: repeated real reports, file names that are not UTF-8, files that are not
+files or never finish, late stages that fail, and output files that are what their name says."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pandas as pd
+import pytest
+
+from reportkit import paths
+from reportkit.corpus import Corpus, load_corpus
+from reportkit.corpus import pool
+from reportkit.corpus.copies import detect_copies, find_copies
+
+from .conftest import CORPUS_FILES
+
+
+@pytest.fixture(scope="module")
+def repeated(tmp_path_factory):
+    """Every real report of data/corpus saved three times under other names, as archives do."""
+    folder = tmp_path_factory.mktemp("repeated")
+    for p in CORPUS_FILES:
+        for k in range(3):
+            shutil.copyfile(p, folder / f"{p.parent.name}-{p.stem}-copy{k}{p.suffix}")
+    t0 = time.process_time()
+    c = load_corpus(folder, workers=1, overrides=None, progress=False)
+    return c, time.process_time() - t0
+
+
+def test_repeated_real_reports_survive_copy_detection_and_pair_each_copy_with_its_first(repeated):
+    c, _ = repeated
+    assert c.info["failed_stages"] == [] and not len(c.errors)
+    assert len(c.reports) == 3 * len(CORPUS_FILES)
+    secs = c.sections[c.sections["number"].isin([1, 5, 6]) & c.sections["text"].notna()]
+    text = dict(zip(zip(secs["report_id"], secs["number"]), secs["text"]))
+    first = secs.groupby(["number", "text"])["report_id"].transform("min")
+    first = dict(zip(zip(secs["report_id"], secs["number"]), first))
+    same = c.copies[[text[(a, s)] == text[(b, s)] for a, b, s in
+                     zip(c.copies["report_a"], c.copies["report_b"], c.copies["section"])]]
+    assert len(same) >= 2 * len(CORPUS_FILES)
+    # each repeat is paired with the first of its group only, never with the other repeats
+    assert all(first[(b, s)] == a for a, b, s in zip(same["report_a"], same["report_b"], same["section"]))
+    assert same["identical"].all()
+    assert c.info["copy_stats"]["distinct"] < c.info["copy_stats"]["docs"]
+
+
+def test_copy_detection_with_unknown_years_names_both_reports():
+    text = "本机关今年存在的主要问题是公开内容不够全面，解读形式比较单一，回应关切不够及时。" * 4
+    docs = pd.DataFrame({"report_id": [0, 1], "source": ["a.txt", "b.txt"], "agency_key": ["甲", "乙"],
+                         "agency": ["甲局", "乙局"], "year": pd.array([None, 2022], dtype="Int64"),
+                         "section": [5, 5], "offset": [10, 20], "text": [text, text]})
+    got = find_copies(docs)
+    assert len(got) == 1 and got.iloc[0]["identical"]
+
+    class C:
+        sections = docs.rename(columns={"section": "number", "offset": "body_start"})[
+            ["report_id", "source", "number", "text", "body_start"]]
+        reports = docs[["report_id", "agency", "agency_key", "year"]]
+    copies, found = detect_copies(C())
+    assert len(copies) == 1 and sorted(found["source"]) == ["a.txt", "b.txt"]
+
+
+def test_a_late_stage_that_fails_keeps_the_loaded_reports_and_says_what_failed(tmp_path, monkeypatch):
+    for k in range(2):
+        shutil.copyfile(paths.SEED_TEXT, tmp_path / f"seed{k}.txt")
+
+    def broken(*a, **k):
+        raise TypeError("boolean value of NA is ambiguous")
+    monkeypatch.setattr(pool, "detect_copies", broken)
+    c = load_corpus(tmp_path, workers=1, overrides=None, progress=False)
+    assert len(c.reports) == 2 and c.info["failed_stages"] == ["copies"]
+    row = c.errors.iloc[-1]
+    assert row["stage"] == "copies" and "TypeError" in row["message"] and "雷同检测" in row["message"]
+    assert c.summary() == "loaded 2 reports, 0 failed"
+
+
+def test_a_file_name_that_is_not_utf8_is_kept_reversibly_in_parquet(tmp_path):
+    raw = "朔州市公安局年报".encode("gbk") + b".txt"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with open(os.path.join(os.fsencode(folder), raw), "wb") as f:
+        f.write(paths.SEED_TEXT.read_bytes())
+    c = load_corpus(folder, workers=1, overrides=None, progress=False)
+    assert len(c.reports) == 1
+    c.to_parquet(tmp_path / "out")
+    back = pd.read_parquet(tmp_path / "out" / "reports.parquet")
+    assert back.loc[0, "file"] == "朔州市公安局年报.txt"           # readable: decoded as GB18030
+    # and exact: the bytes the OS gave
+
+    assert os.path.basename(bytes.fromhex(back.loc[0, "source_bytes"])) == raw
+    cells = pd.read_parquet(tmp_path / "out" / "cells.parquet")
+    assert cells["source"].iloc[0].endswith("朔州市公安局年报.txt")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_is_an_error_row_not_a_hang(tmp_path):
+    shutil.copyfile(paths.SEED_TEXT, tmp_path / "seed.txt")
+    os.mkfifo(tmp_path / "fifo.txt")
+    t0 = time.monotonic()
+    c = load_corpus([tmp_path / "seed.txt", tmp_path / "fifo.txt"], workers=1, overrides=None, progress=False,
+                    copies=False)
+    assert time.monotonic() - t0 < 30
+    assert len(c.reports) == 1 and list(c.errors["file"]) == ["fifo.txt"]
+    assert "not a regular file" in c.errors.iloc[0]["message"]
+
+
+def test_a_file_that_takes_too_long_becomes_an_error_row(tmp_path, monkeypatch):
+    shutil.copyfile(paths.SEED_TEXT, tmp_path / "seed.txt")
+    shutil.copyfile(paths.SEED_TEXT, tmp_path / "slow.txt")
+    real = pool.load
+
+    def slow(path, **kw):
+        if str(path).endswith("slow.txt"):
+            time.sleep(30)
+        return real(path, **kw)
+    monkeypatch.setattr(pool, "load", slow)
+    t0 = time.monotonic()
+    c = load_corpus(tmp_path, workers=1, overrides=None, progress=False, copies=False, timeout=0.5)
+    assert time.monotonic() - t0 < 20
+    assert len(c.reports) == 1 and list(c.errors["error"]) == ["FileTimeout"]
+
+
+def test_a_parquet_name_is_a_file_and_a_folder_name_holds_one_file_per_table(tmp_path):
+    shutil.copyfile(paths.SEED_TEXT, tmp_path / "seed.txt")
+    c = load_corpus(tmp_path / "seed.txt", workers=1, overrides=None, progress=False)
+    c.to_parquet(tmp_path / "x.parquet")
+    assert (tmp_path / "x.parquet").is_file()
+    assert pd.read_parquet(tmp_path / "x.parquet")["file"].tolist() == ["seed.txt"]
+    assert len(pd.read_parquet(tmp_path / "x.cells.parquet")) == len(c.cells)
+    back = Corpus.read_parquet(tmp_path / "x.parquet")
+    assert len(back.facts) == len(c.facts)
+    c.to_parquet(tmp_path / "dir")
+    assert sorted(p.name for p in (tmp_path / "dir").iterdir()) == sorted(
+        [f"{t}.parquet" for t in pool.TABLES] + ["corpus.json"])
