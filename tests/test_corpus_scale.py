@@ -135,3 +135,70 @@ def test_a_parquet_name_is_a_file_and_a_folder_name_holds_one_file_per_table(tmp
     c.to_parquet(tmp_path / "dir")
     assert sorted(p.name for p in (tmp_path / "dir").iterdir()) == sorted(
         [f"{t}.parquet" for t in pool.TABLES] + ["corpus.json"])
+
+
+# -- streaming ----------------------------------------------------------------------------------------
+
+def _sorted(df, keys):
+    # the same order whatever the dtypes (categories sort by category, strings by text)
+    return df.sort_values(keys, kind="stable", key=lambda s: s.astype(object).map(
+        lambda v: "" if pd.isna(v) else str(v))).reset_index(drop=True)
+
+
+def _same(a, b, keys):
+    a, b = _sorted(a, keys), _sorted(b, keys)
+    assert list(a.columns) == list(b.columns) and a.shape == b.shape
+    pd.testing.assert_frame_equal(a.astype(object).where(a.notna().values, None),
+                                  b.astype(object).where(b.notna().values, None), check_dtype=False)
+
+
+@pytest.fixture(scope="module")
+def streamed(tmp_path_factory):
+    from tests.fixtures.synth import make_corpus
+    folder = tmp_path_factory.mktemp("streamed")
+    make_corpus(folder / "in", 60, seed=11, bad_files=2, copy_share=0.05, cross_copy_share=0.05,
+                break_share=0.05, stale_share=0.05)
+    for p in CORPUS_FILES[:6]:                                 # real reports too, one of them twice
+        shutil.copyfile(p, folder / "in" / f"real-{p.stem}{p.suffix}")
+    shutil.copyfile(CORPUS_FILES[0], folder / "in" / f"real-again{CORPUS_FILES[0].suffix}")
+    whole = load_corpus(folder / "in", workers=1, overrides=None, progress=False)
+    return folder, whole
+
+
+def test_a_streamed_run_writes_the_same_tables_as_the_in_memory_run(streamed):
+    from reportkit.corpus import write_corpus
+    folder, whole = streamed
+    got = write_corpus(folder / "in", folder / "out", workers=2, overrides=None, progress=False, batch=7)
+    assert not (folder / "out.parts").exists()              # parts are removed once the run completes
+    back = Corpus.read_parquet(folder / "out")
+    _same(whole.reports, back.reports, ["report_id"])
+    _same(whole.cells, back.cells, ["report_id", "table", "row_id", "column_id"])
+    _same(whole.facts, back.facts, ["report_id", "start", "end"])
+    _same(whole.sections, back.sections, ["report_id", "number"])
+    _same(whole.findings, back.findings, ["source", "rule", "section", "table", "row", "column", "start"])
+    _same(whole.copies, back.copies, ["section", "report_b", "report_a"])
+    _same(whole.errors, back.errors, ["source"])
+    assert got.info["findings"] == len(whole.findings) and len(got.reports) == len(whole.reports)
+
+
+def test_an_interrupted_streamed_run_resumes_without_reading_written_files_again(streamed, monkeypatch):
+    from reportkit.corpus import stream, write_corpus
+    folder, whole = streamed
+    real_commit = stream._Parts.commit
+
+    def interrupt(self, part, files):
+        real_commit(self, part, files)
+        if len(self.parts) == 2:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(stream._Parts, "commit", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_corpus(folder / "in", folder / "again.parquet", workers=1, overrides=None, progress=False, batch=5)
+    monkeypatch.undo()
+    assert (folder / "again.parquet.parts").is_dir() and not (folder / "again.parquet").exists()
+    got = write_corpus(folder / "in", folder / "again.parquet", workers=1, overrides=None, progress=False,
+                       batch=5, resume=True)
+    assert got.info["resumed"] >= 10
+    back = Corpus.read_parquet(folder / "again.parquet")
+    _same(whole.reports, back.reports, ["report_id"])
+    _same(whole.findings, back.findings, ["source", "rule", "section", "table", "row", "column", "start"])
+    assert len(back.cells) == len(whole.cells)

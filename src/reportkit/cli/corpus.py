@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..corpus import load_corpus
+from ..corpus import load_corpus, write_corpus
 from ..corpus.pool import display_name, table_paths
 from ..errors import ReportError
 from ._common import EXIT_INPUT, EXIT_OK
@@ -44,6 +44,9 @@ def add(sub) -> None:
                     help="progress bar on stderr (default: when stderr is a terminal)")
     sp.add_argument("--timeout", type=float, default=120, metavar="SECONDS",
                     help="seconds one file may take to load before it is listed as failed (default 120)")
+    sp.add_argument("--resume", action="store_true",
+                    help="with -o: go on from an interrupted run into the same OUT (files already written, "
+                         "by path and content hash, are not read again)")
     sp.add_argument("--no-check", dest="check", action="store_false", help="skip the single-report checks")
     sp.add_argument("--no-copies", dest="copies", action="store_false", help="skip copy detection")
     sp.set_defaults(func=_cmd_corpus)
@@ -61,16 +64,22 @@ def _cmd_corpus(args) -> int:
         if not Path(p).exists():
             raise ReportError("no such file or folder", p)
     overrides = args.overrides if args.overrides not in ("auto", "") else ("auto" if args.overrides else None)
-    c = load_corpus(args.inputs, workers=args.workers, progress=args.progress, overrides=overrides,
-                    check=args.check, copies=args.copies, timeout=args.timeout or None)
     if args.out:
+        # Streamed: batches of reports are written as they arrive, so memory stays bounded at any size.
         try:
-            c.to_parquet(args.out)
-        except (OSError, ValueError) as e:      # disk full, unwritable place: say so, in one line
+            c = write_corpus(args.inputs, args.out, workers=args.workers, progress=args.progress,
+                             overrides=overrides, check=args.check, copies=args.copies,
+                             timeout=args.timeout or None, resume=args.resume)
+        except OSError as e:        # disk full, unwritable place: say so, in one line
             raise ReportError(f"could not write the Parquet tables: {e}", args.out) from None
         paths = table_paths(args.out)
-        where = f"see {paths['errors']}" + (f" and {paths['findings'].name}" if len(c.findings) else "")
+        n_findings = c.info.get("findings", 0)
+        where = f"see {paths['errors']}" + (f" and {paths['findings'].name}" if n_findings else "")
     else:
+        if args.resume:
+            raise ReportError("--resume needs -o OUT (the run to go on with)")
+        c = load_corpus(args.inputs, workers=args.workers, progress=args.progress, overrides=overrides,
+                        check=args.check, copies=args.copies, timeout=args.timeout or None)
         cols = ["source", "agency", "year", "level", "format_version", "sections_present", "completeness",
                 "findings"]
         c.reports[cols].map(_csv_safe).map(lambda v: display_name(v) if isinstance(v, str) else v).to_csv(
@@ -78,7 +87,8 @@ def _cmd_corpus(args) -> int:
         for e in c.errors.itertuples(index=False):
             print(f"reportkit: {display_name(e.message)}", file=sys.stderr)
         where = "see the messages above" if len(c.errors) else "nothing failed"
+        n_findings = len(c.findings)
     failed = c.info.get("failed_stages") or []
-    print(f"{c.summary()}; {where} ({len(c.findings)} findings, {len(c.copies)} copied sections)"
+    print(f"{c.summary()}; {where} ({n_findings} findings, {len(c.copies)} copied sections)"
           + (f"; failed: {', '.join(failed)}" if failed else ""), file=sys.stderr)
     return EXIT_INPUT if len(c.errors) else EXIT_OK
