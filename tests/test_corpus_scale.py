@@ -202,3 +202,25 @@ def test_an_interrupted_streamed_run_resumes_without_reading_written_files_again
     _same(whole.reports, back.reports, ["report_id"])
     _same(whole.findings, back.findings, ["source", "rule", "section", "table", "row", "column", "start"])
     assert len(back.cells) == len(whole.cells)
+
+
+def test_analysts_query_the_parquet_files_with_duckdb_as_with_pandas(streamed):
+    import duckdb
+    from reportkit.corpus import write_corpus
+    folder, whole = streamed
+    out = folder / "query"
+    write_corpus(folder / "in", out, workers=1, overrides=None, progress=False, copies=False)
+    sql = f"""
+        SELECT r.year, count(*) AS reports, sum(c.value) AS new_requests
+        FROM '{out / "reports.parquet"}' r JOIN '{out / "cells.parquet"}' c USING (report_id)
+        WHERE c."table" = 'requests' AND c.row_id = 'new' AND c.column_id = 'total' AND r.year IS NOT NULL
+        GROUP BY r.year ORDER BY r.year"""
+    got = duckdb.sql(sql).df()
+    cells = whole.cells[(whole.cells["table"] == "requests") & (whole.cells["row_id"] == "new")
+                        & (whole.cells["column_id"] == "total")]
+    want = cells.merge(whole.reports[["report_id", "year"]], on="report_id").dropna(subset=["year"])
+    want = want.groupby("year").agg(reports=("report_id", "size"), new_requests=("value", "sum")).reset_index()
+    assert len(got) >= 2
+    assert got["year"].tolist() == want["year"].tolist()
+    assert got["reports"].tolist() == want["reports"].tolist()
+    assert got["new_requests"].fillna(0).tolist() == want["new_requests"].astype(float).tolist()

@@ -15,15 +15,14 @@ whose path and content are in the manifest is not read again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import stat
 import time
 from pathlib import Path
 
 from ..errors import ReportError
+from ..format import TABLE_IDS
 from .agencies import _default_overrides, read_overrides
 from .copies import COPY_COLUMNS, TEXT_SECTIONS, detect_copies
 from .crossyear import cross_year_findings
@@ -62,6 +61,7 @@ def _arrow_table(df):
 def _sha1(path: str) -> str:
     """SHA-1 of a regular file's content ("" for anything else: a FIFO is opened without blocking and
     never read)."""
+    import hashlib
     h = hashlib.sha1()
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -86,6 +86,7 @@ class _Parts:
     def __init__(self, out: Path, resume: bool):
         self.dir = Path(str(out).rstrip("/\\") + ".parts")
         if self.dir.exists() and not resume:
+            import shutil
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.manifest = self.dir / "manifest.jsonl"
@@ -115,7 +116,7 @@ class _Parts:
 
 def write_corpus(inputs, out, *, workers: int | None = None, progress: bool | None = None, overrides="auto",
                  check: bool = True, cross: bool = True, copies: bool = True, max_bytes: int | None = None,
-                 copy_params=None, timeout: float | None = 120, batch: int = 2000, resume: bool = False) -> Corpus:
+                 copy_params=None, timeout: float | None = 120, batch: int = 500, resume: bool = False) -> Corpus:
     """Load every report under ``inputs`` (as :func:`reportkit.corpus.load_corpus`) and write the tables
     to ``out`` as Parquet (a folder, or ``NAME.parquet``: see :meth:`Corpus.to_parquet`), streaming.
 
@@ -236,6 +237,7 @@ def write_corpus(inputs, out, *, workers: int | None = None, progress: bool | No
     tmp = paths["info"].with_name(paths["info"].name + ".tmp")
     tmp.write_text(json.dumps(info, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     os.replace(tmp, paths["info"])
+    import shutil
     shutil.rmtree(parts.dir, ignore_errors=True)
     return corpus
 
@@ -309,17 +311,16 @@ def _cross_year_from(cells_path: Path, reports):
     at one table), so the whole cells table is never in memory."""
     import pandas as pd
     import pyarrow.parquet as pq
-    from ..format import TABLE_IDS
     out = []
     cols = ["report_id", "table", "row_id", "column_id", "column", "value", "state", "raw", "start", "end"]
     for tid in TABLE_IDS:
-        cells = pq.read_table(cells_path, columns=cols, filters=[("table", "=", tid)]).to_pandas()
+        # Labels arrive as dictionaries (categoricals), never as one Python string per cell.
+        cells = pq.read_table(cells_path, columns=cols, filters=[("table", "=", tid)],
+                              read_dictionary=["table", "row_id", "column_id", "column", "state", "raw"]).to_pandas()
         if not len(cells):
             continue
-        for c in ("table", "row_id", "column_id", "column", "raw"):
-            cells[c] = cells[c].astype("category")
         cells["table"] = cells["table"].cat.set_categories(list(TABLE_IDS))
-        cells["state"] = pd.Categorical(cells["state"], categories=list(STATES))
+        cells["state"] = cells["state"].cat.set_categories(list(STATES))
         cells["value"] = cells["value"].astype("Float64")
         for c in ("start", "end"):
             cells[c] = cells[c].astype("Int64")
