@@ -372,8 +372,8 @@ def _workers(workers: int | None) -> int:
 
 def _run(items: list[tuple[int, str]], workers: int, opts: dict, bar, sink) -> None:
     """Load ``items`` and hand every result tuple to ``sink`` as it arrives (so results never pile up)."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     if workers <= 1 or len(items) < 8:
         _init_worker(opts)
         for i, path in items:
@@ -407,9 +407,9 @@ def _run(items: list[tuple[int, str]], workers: int, opts: dict, bar, sink) -> N
 
 def _isolated(chunk: list[tuple[int, str]], opts: dict, bar) -> list[tuple]:
     """Files whose worker died: each in a fresh single-worker pool, so the culprit is named."""
-    from concurrent.futures.process import BrokenProcessPool
-    from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     out = []
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     for i, path in chunk:

@@ -18,15 +18,15 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 import time
 from pathlib import Path
 
 from ..errors import ReportError
-from ..format import TABLE_IDS
 from .agencies import _default_overrides, read_overrides
 from .copies import COPY_COLUMNS, TEXT_SECTIONS, detect_copies
-from .crossyear import cross_year_findings
-from .findings import FINDING_COLUMNS, STATES
+from .crossyear import cross_year_from_digests, digest_cells
+from .findings import FINDING_COLUMNS
 from .pool import (_REPORT_COLUMNS, TABLES, Corpus, _Accumulator, _finding_dtypes, _late_stage, _progress_bar, _release_memory,
                    _run, _workers, _write_table, discover, table_paths)
 
@@ -189,6 +189,7 @@ def write_corpus(inputs, out, *, workers: int | None = None, progress: bool | No
     finally:
         bar.close()
     t1 = time.perf_counter()
+    peak = {"load": _peak_mib()}
     info = {"files": len(files), "resumed": skipped, "workers": n_workers, "checked": bool(check),
             "overrides": str(overrides) if overrides else None, "seconds_load": round(t1 - t0, 3),
             "failed_stages": []}
@@ -212,6 +213,7 @@ def write_corpus(inputs, out, *, workers: int | None = None, progress: bool | No
         with _late_stage(corpus, "cross_year"):
             extra.append(_cross_year_from(paths["cells"], reports))
     t2 = time.perf_counter()
+    peak["cross_year"] = _peak_mib()
     info["seconds_cross_year"] = round(t2 - t1, 3)
     if copies:
         with _late_stage(corpus, "copies"):
@@ -225,6 +227,8 @@ def write_corpus(inputs, out, *, workers: int | None = None, progress: bool | No
             extra.append(found)
             info["copy_stats"] = corpus.copies.attrs.get("stats", {})
     info["seconds_copies"] = round(time.perf_counter() - t2, 3)
+    peak["copies"] = _peak_mib()
+    info["peak_mib"] = peak         # this process's peak RSS after each stage (workers not included)
     extra = [e for e in extra if len(e)]
     extra = _finding_dtypes(pd.concat(extra, ignore_index=True)) if extra else None
     counts = _merge_parts(parts, "findings", paths["findings"], extra=extra, count="source")
@@ -240,6 +244,14 @@ def write_corpus(inputs, out, *, workers: int | None = None, progress: bool | No
     import shutil
     shutil.rmtree(parts.dir, ignore_errors=True)
     return corpus
+
+
+def _peak_mib() -> float | None:
+    """This process's peak resident memory so far, in MiB (Linux reports ru_maxrss in KiB)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import resource
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _read_parts(parts: _Parts, name: str):
@@ -307,30 +319,43 @@ def _count(col, counts: dict) -> None:
 
 
 def _cross_year_from(cells_path: Path, reports):
-    """:func:`cross_year_findings` with the cells read one statistical table at a time (each check looks
-    at one table), so the whole cells table is never in memory."""
+    """:func:`cross_year_findings` over the cells file one row group at a time (a row group holds whole
+    reports): each is reduced by :func:`digest_cells`, so the cells table is never in memory."""
     import pandas as pd
     import pyarrow.parquet as pq
-    out = []
     cols = ["report_id", "table", "row_id", "column_id", "column", "value", "state", "raw", "start", "end"]
-    for tid in TABLE_IDS:
-        # Labels arrive as dictionaries (categoricals), never as one Python string per cell.
-        cells = pq.read_table(cells_path, columns=cols, filters=[("table", "=", tid)],
-                              read_dictionary=["table", "row_id", "column_id", "column", "state", "raw"]).to_pandas()
-        if not len(cells):
-            continue
-        cells["table"] = cells["table"].cat.set_categories(list(TABLE_IDS))
-        cells["state"] = cells["state"].cat.set_categories(list(STATES))
-        cells["value"] = cells["value"].astype("Float64")
-        for c in ("start", "end"):
-            cells[c] = cells[c].astype("Int64")
-        view = Corpus(reports=reports, cells=cells, facts=None, findings=None, sections=None, copies=None,
-                      errors=None)
-        found = cross_year_findings(view)
-        del cells, view
-        if len(found):
-            out.append(found)
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["source"] + FINDING_COLUMNS)
+    labels = ["table", "row_id", "column_id", "column", "state", "raw"]
+    f = pq.ParquetFile(cells_path, read_dictionary=labels)
+    picked, digests = [], []
+    for g in range(f.num_row_groups):
+        cells = _cells_frame(f.read_row_group(g, columns=cols))
+        if len(cells):
+            p, d = digest_cells(cells)
+            picked.append(p)
+            digests.append(d)
+        del cells
+    if not digests:
+        return pd.DataFrame(columns=["source"] + FINDING_COLUMNS)
+    picked = pd.concat(picked, ignore_index=True)
+    digest = pd.concat(digests, ignore_index=True)
+
+    def cells_of(ids, tid):
+        t = pq.read_table(cells_path, columns=cols, filters=[("report_id", "in", list(ids)), ("table", "=", tid)],
+                          read_dictionary=labels)
+        return _cells_frame(t)
+    return cross_year_from_digests(reports, picked, digest, cells_of)
+
+
+def _cells_frame(t):
+    """An Arrow slice of the cells table as the frame the cross-year checks read."""
+    cells = t.to_pandas()
+    for c in ("table", "row_id", "column_id", "column", "state", "raw"):
+        if c in cells and cells[c].dtype != "category":
+            cells[c] = cells[c].astype("category")
+    cells["value"] = cells["value"].astype("Float64")
+    for c in ("start", "end"):
+        cells[c] = cells[c].astype("Int64")
+    return cells
 
 
 __all__ = ["write_corpus", "TABLES"]
