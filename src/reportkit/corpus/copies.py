@@ -236,8 +236,10 @@ def _band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
-def _candidate_pairs(keys: np.ndarray, max_bucket: int) -> tuple[np.ndarray, int]:
-    """Pairs (i < j) of rows sharing a band key; returns (pairs array (n, 2), skipped buckets)."""
+def _candidate_pairs(keys: np.ndarray, max_bucket: int, budget: int | None = None) -> tuple[np.ndarray, int]:
+    """Pairs (i < j) of rows sharing a band key; returns (pairs array (n, 2), skipped buckets). Buckets
+    are taken smallest first (a large bucket is mostly shared wording) until they would make more than
+    ``budget`` pairs: the rest are skipped, so the pairs never grow with the square of the corpus."""
     import numpy as np
     n, bands = keys.shape
     flat = keys.ravel()
@@ -250,7 +252,13 @@ def _candidate_pairs(keys: np.ndarray, max_bucket: int) -> tuple[np.ndarray, int
     # Buckets of one size at a time: every pair of members, for all buckets of that size at once.
     parts = [np.zeros((0, 2), np.int64)]
     skipped = int((sizes > max_bucket).sum())
+    made = 0
     for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]):
+        n_buckets = int((sizes == size).sum())
+        if budget is not None and made + n_buckets * size * (size - 1) // 2 > budget:
+            skipped += int(((sizes >= size) & (sizes <= max_bucket)).sum())
+            break
+        made += n_buckets * size * (size - 1) // 2
         members = docs[starts[sizes == size][:, None] + np.arange(size)[None, :]]
         i, j = np.triu_indices(int(size), 1)
         parts.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
@@ -328,7 +336,7 @@ def _lsh_pairs(doc: np.ndarray, h: np.ndarray, members: np.ndarray, sections: np
     cand, skipped = [], 0
     for sec in np.unique(sections[members]):
         rows_ = np.flatnonzero(sections[members] == sec)
-        pairs, sk = _candidate_pairs(bkeys[rows_], max_bucket)
+        pairs, sk = _candidate_pairs(bkeys[rows_], max_bucket, None if cap is None else 8 * cap)
         skipped += sk
         if len(pairs):
             cand.append(rows_[pairs])

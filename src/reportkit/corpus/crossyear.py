@@ -196,8 +196,9 @@ def digest_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     keep = cells["row_id"].isin(_COMPARED_ROWS) & (cells["state"] == "value")
     picked = cells.loc[keep, ["report_id", "table", "row_id", "column_id", "column", "value", "state", "raw",
                               "start", "end"]]
-    picked = picked.astype({c: str for c in ("table", "row_id", "column_id", "column", "state")})
-    picked["raw"] = picked["raw"].astype(object).where(picked["raw"].notna(), None)
+    # Labels stay categorical (a few bytes a row): these rows are kept for the whole corpus.
+    for c in ("table", "row_id", "column_id", "column", "state", "raw"):
+        picked[c] = picked[c].astype("category").cat.remove_unused_categories()
     rid = cells["report_id"].to_numpy(np.int64)
     tab = cells["table"].astype(str).to_numpy()
     row_h = _label_hashes(cells["row_id"].cat.categories)[cells["row_id"].cat.codes.to_numpy()]

@@ -208,11 +208,13 @@ def write_corpus(inputs, out, *, workers: int | None = None, progress: bool | No
     paths["reports"].parent.mkdir(parents=True, exist_ok=True)
     for name in ("cells", "facts", "sections"):
         _merge_parts(parts, name, paths[name])
+    _release_memory()
     extra = []
     if cross:
         with _late_stage(corpus, "cross_year"):
             extra.append(_cross_year_from(paths["cells"], reports))
     t2 = time.perf_counter()
+    _release_memory()
     peak["cross_year"] = _peak_mib()
     info["seconds_cross_year"] = round(t2 - t1, 3)
     if copies:
@@ -336,7 +338,7 @@ def _cross_year_from(cells_path: Path, reports):
         del cells
     if not digests:
         return pd.DataFrame(columns=["source"] + FINDING_COLUMNS)
-    picked = pd.concat(picked, ignore_index=True)
+    picked = _concat_categorical(picked)
     digest = pd.concat(digests, ignore_index=True)
 
     def cells_of(ids, tid):
@@ -344,6 +346,20 @@ def _cross_year_from(cells_path: Path, reports):
                           read_dictionary=labels)
         return _cells_frame(t)
     return cross_year_from_digests(reports, picked, digest, cells_of)
+
+
+def _concat_categorical(frames):
+    """Concatenate frames whose categorical columns have different categories, keeping them
+    categorical (``pd.concat`` would turn them into one Python string per row)."""
+    import pandas as pd
+    from pandas.api.types import union_categoricals
+    out = {}
+    for c in frames[0].columns:
+        if isinstance(frames[0][c].dtype, pd.CategoricalDtype):
+            out[c] = union_categoricals([f[c] for f in frames], ignore_order=True)
+        else:
+            out[c] = pd.concat([f[c] for f in frames], ignore_index=True)
+    return pd.DataFrame(out)
 
 
 def _cells_frame(t):
