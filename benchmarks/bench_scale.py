@@ -138,7 +138,8 @@ def streamed(n: int, workers: int, work: Path) -> dict:
           f"{r['mib']:.0f} MiB of Parquet")
     print(f"            copy detection: {st.get('docs')} sections, {st.get('distinct')} distinct, "
           f"{st.get('candidates')} LSH candidates, {st.get('skipped_candidates')} skipped by the cap, "
-          f"{st.get('skipped_buckets')} buckets skipped")
+          f"{st.get('skipped_buckets')} buckets skipped; parent peak RSS after each stage (MiB): "
+          f"{c.info.get('peak_mib')}")
     shutil.rmtree(out, ignore_errors=True)
     return r
 
@@ -147,6 +148,7 @@ def repeated(repeat: int, workers: int, work: Path) -> None:
     real = [paths.SEED_TEXT] + sorted(paths.CORPUS.glob("*.txt")) + sorted((paths.CORPUS / "complete").glob("*.txt")) \
         + sorted((paths.CORPUS / "html").glob("*.html"))
     folder = work / "repeated"
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     for k in range(repeat):
         for p in real:
