@@ -396,11 +396,20 @@ def find_copies(docs: pd.DataFrame, params: CopyParams | None = None, **override
     stats["distinct"] = len(reps)
     rep_of = dict(zip(group[first].tolist(), range(len(reps))))
     out = []
+    spans_of: dict = {}             # group → copied spans relative to the text (tokenised once per group)
     for k in np.flatnonzero(~first):
-        a, b = reps.iloc[rep_of[int(group[k])]], docs.iloc[k]
-        if len(normalise(a["text"], numbers=False)) < p.min_exact:
+        g = int(group[k])
+        a, b = reps.iloc[rep_of[g]], docs.iloc[k]
+        if g not in spans_of:
+            spans_of[g] = (None if len(normalise(a["text"], numbers=False)) < p.min_exact
+                           else _identical(a["text"], 0, 0, p))
+        same = spans_of[g]
+        if same is None:
             continue
-        out.append(_pair_row(a, b, 1.0, 1.0, _identical(a["text"], int(a["offset"]), int(b["offset"]), p)))
+        oa, ob = int(a["offset"]), int(b["offset"])
+        out.append(_pair_row(a, b, 1.0, 1.0, {**same, "spans_a": [[oa + x, oa + y] for x, y in same["spans_a"]],
+                                              "spans_b": [[ob + x, ob + y] for x, y in same["spans_b"]],
+                                              "year_changes": [], "changes": []}))
     stats["identical_in_groups"] = len(out)
     stats["seconds"] = round(time.perf_counter() - t0, 3)
     if out:
