@@ -236,6 +236,9 @@ def _band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
+_PAIR_BUDGET = 2_000_000
+
+
 def _candidate_pairs(keys: np.ndarray, max_bucket: int, budget: int | None = None) -> tuple[np.ndarray, int]:
     """Pairs (i < j) of rows sharing a band key; returns (pairs array (n, 2), skipped buckets). Buckets
     are taken smallest first (a large bucket is mostly shared wording) until they would make more than
@@ -336,7 +339,10 @@ def _lsh_pairs(doc: np.ndarray, h: np.ndarray, members: np.ndarray, sections: np
     cand, skipped = [], 0
     for sec in np.unique(sections[members]):
         rows_ = np.flatnonzero(sections[members] == sec)
-        pairs, sk = _candidate_pairs(bkeys[rows_], max_bucket, None if cap is None else 8 * cap)
+        # The pairs of a bucket grow with its square: at most _PAIR_BUDGET of them (≈ 200 MB of
+        # temporaries) per section, whatever the corpus size; what is left is counted as skipped.
+        pairs, sk = _candidate_pairs(bkeys[rows_], max_bucket,
+                                     None if cap is None else min(8 * cap, _PAIR_BUDGET))
         skipped += sk
         if len(pairs):
             cand.append(rows_[pairs])
