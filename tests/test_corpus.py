@@ -414,7 +414,7 @@ def test_compare_texts_tells_year_tokens_from_other_changes():
 
 def test_parquet_round_trip(synthetic, tmp_path):
     _, _, c = synthetic
-    out = c.to_parquet(tmp_path / "out.parquet")
+    out = c.to_parquet(tmp_path / "out")
     assert sorted(p.name for p in out.iterdir()) == sorted([f"{t}.parquet" for t in rkc.TABLES] + ["corpus.json"])
     back = Corpus.read_parquet(out)
     for name in rkc.TABLES:
@@ -435,7 +435,15 @@ def test_cli_writes_parquet_and_a_summary_line(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "loaded 9 reports, 3 failed; see " in captured.err
-    assert len(pd.read_parquet(out / "errors.parquet")) == 3
+    # the name promises a Parquet file: it is one (the reports table), the other tables beside it
+    assert out.is_file() and len(pd.read_parquet(out)) == 9
+    assert len(pd.read_parquet(tmp_path / "out.errors.parquet")) == 3
+    assert len(Corpus.read_parquet(out).cells) == len(pd.read_parquet(tmp_path / "out.cells.parquet"))
+    # a name without .parquet is a folder, one file per table named for the table
+    assert cli.main(["corpus", str(tmp_path / "in"), "-o", str(tmp_path / "folder"), "--workers", "1",
+                     "--no-copies"]) == 2
+    assert len(pd.read_parquet(tmp_path / "folder" / "reports.parquet")) == 9
+    assert "parquet" in capsys.readouterr().err
 
 
 def test_cli_without_output_prints_the_reports_table_and_exits_2_for_a_missing_folder(tmp_path, capsys):

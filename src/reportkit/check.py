@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Callable
 
-import pandas as pd
 import yaml
 
 from .agency import name_from_title, rulemaking
@@ -185,6 +184,7 @@ def _parse_years(text: str) -> tuple[int | None, int | None]:
 def rules() -> pd.DataFrame:
     """Every rule the checker runs: id, category, severity, basis, origin, description (zh, en), and
     its scope: the format versions and report years it applies to (``formats``, ``years``, ``scope``)."""
+    import pandas as pd
     cols = ["id", "category", "severity", "basis", "origin", "description", "description_en"]
     out = []
     for r in _rules().values():
@@ -1883,6 +1883,7 @@ def check(report: Report) -> pd.DataFrame:
     evidence). ``start``/``end`` index ``report.text``; ``evidence`` is the quoted text there. Cells
     hold plain Python values, None where a field does not apply, so ``report.text[f.start:f.end]``
     works as is."""
+    import pandas as pd
     found = records(report)
     # Object columns built column-wise: no per-column type inference, about a third of the cost of
     # DataFrame(list of dicts) with nullable integers, which matters in corpus runs.
@@ -1893,6 +1894,7 @@ def check(report: Report) -> pd.DataFrame:
 def gaps(report: Report) -> pd.DataFrame:
     """What the format requires and what the text holds: one row per section (status present, empty
     or missing) and one per required table cell (present = a number, blank, unreadable or missing)."""
+    import pandas as pd
     rows = []
     for s in report.sections:
         status = "missing" if not s.present else ("empty" if s.is_empty(report.text) else "present")

@@ -313,7 +313,7 @@ def _resolve_versions(raw_versions: dict) -> dict[str, Version]:
 def spec() -> Format:
     """The parsed format description (cached: it is read once per process)."""
     text = resources.files("reportkit").joinpath("data/format.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     sections = tuple(Section(number=s["number"], id=s["id"], title=s["title"],
                              patterns=tuple(s["patterns"]), table=s.get("table"), short=s["short"],
                              keywords=tuple(s.get("keywords", ())))

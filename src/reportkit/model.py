@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from .format import spec
 
 CELL_STATES = ("value", "blank", "unreadable", "missing")
@@ -127,6 +125,7 @@ class TableRead:
     def frame(self) -> pd.DataFrame:
         """The table as a DataFrame in the official layout: labelled rows, MultiIndex columns, NA for
         anything that is not a number."""
+        import pandas as pd
         t = spec().table(self.table, self.version)
         depth = max(len(c.path) for c in t.columns) + 1
         cols = pd.MultiIndex.from_tuples(
@@ -185,11 +184,13 @@ class Report:
         return out
 
     def facts_frame(self) -> pd.DataFrame:
+        import pandas as pd
         cols = ["value", "unit", "text", "section", "subject", "start", "end", "sentence"]
         return pd.DataFrame([{k: getattr(f, k) for k in cols} for f in self.facts], columns=cols)
 
     def cells_frame(self) -> pd.DataFrame:
         """Every cell the format requires, one row each, with its state: a long, tidy view."""
+        import pandas as pd
         rows = []
         for tid in ("proactive", "requests", "appeals"):
             tr = self.tables.get(tid)

@@ -26,7 +26,6 @@ and with ``--in-place`` the notebook file is left untouched), 2 usage error.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import os
 import re
@@ -164,6 +163,7 @@ async def execute_async(nb, cwd: Path | None = None):
 
 def execute(nb, cwd: Path | None = None):
     """Synchronous ``execute_async``."""
+    import asyncio
     return asyncio.run(execute_async(nb, cwd))
 
 
@@ -337,6 +337,7 @@ def _display(p: Path) -> str:
 
 async def _build_one(path: Path, out_dir: Path, no_input: bool, in_place: bool, params: dict,
                      sem: asyncio.Semaphore) -> Page:
+    import asyncio
     import nbformat
     from nbclient.exceptions import CellExecutionError
     nb = nbformat.read(path, as_version=4)
@@ -367,6 +368,7 @@ async def build_async(only=None, *, no_input: bool = False, in_place: bool = Fal
                       params: dict | None = None, out_dir: Path | None = None,
                       folder: Path | None = None) -> list[Page]:
     """Async ``build``."""
+    import asyncio
     out_dir = Path(out_dir or paths.BUILD)
     out_dir.mkdir(parents=True, exist_ok=True)
     todo = notebook_paths(only, folder)
@@ -406,6 +408,7 @@ def build(only=None, *, no_input: bool = False, in_place: bool = False, jobs: in
     ``jobs`` notebooks run at once (each in its own kernel); ``params`` are injected after each
     notebook's ``parameters`` cell; ``in_place`` writes the executed notebooks back (only those that ran
     without error). Returns one ``Page`` per notebook built (``error`` set when it failed)."""
+    import asyncio
     if in_place and params:
         raise ValueError("--in-place with parameters would store another report's outputs in notebooks/")
     return asyncio.run(build_async(only, no_input=no_input, in_place=in_place, jobs=jobs, params=params,

@@ -39,7 +39,6 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 
-import pandas as pd
 
 from .format import TABLE_IDS, spec
 from .lexicon import NEG_RECEIVE
@@ -129,6 +128,7 @@ class Reconstruction:
 
     def cells_frame(self) -> pd.DataFrame:
         """One row per cell: table, row/column ids and labels, value, bounds, provenance, rule, evidence."""
+        import pandas as pd
         rows = []
         for (tid, rid, cid), e in self.cells.items():
             t = spec().table(tid, self.version)

@@ -9,8 +9,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import pandas as pd
-from tqdm import tqdm
 
 from ..check import SEVERITIES, _RANK, records, rules
 from ..corpus import discover, rules as corpus_rules
@@ -68,6 +66,7 @@ def _print_findings(source: str, report: Report, findings: list[dict], lang: str
 
 
 def _cmd_check(args) -> int:
+    from tqdm import tqdm
     files = _expand(args.paths)
     progress = files
     if sys.stderr.isatty() and len(files) > 20:
@@ -106,6 +105,7 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_rules(args) -> int:
+    import pandas as pd
     df = pd.concat([rules(), corpus_rules()], ignore_index=True)
     if args.json:
         sys.stdout.write(json.dumps(df.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n")

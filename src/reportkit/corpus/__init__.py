@@ -32,8 +32,15 @@ text gets wrong. Level is one of ``department``, ``town``, ``county``, ``city``,
 the name cannot tell (see :func:`level_of`).
 
 Parquet: :meth:`Corpus.to_parquet` writes a *folder* with one file per table (``reports.parquet``,
-``cells.parquet``, …, plus ``corpus.json`` with the run's counts); :meth:`Corpus.read_parquet` reads it
-back. Read one table with ``pd.read_parquet("OUT/reports.parquet")``.
+``cells.parquet``, …, plus ``corpus.json`` with the run's counts), or, for a name ending in ``.parquet``,
+that file (the reports table) with the other tables beside it (``x.cells.parquet`` …); every file reads
+with ``pd.read_parquet`` or DuckDB. :meth:`Corpus.read_parquet` reads either back.
+
+Scale: :func:`write_corpus` streams a run straight to Parquet in bounded memory (batches of reports
+written as they arrive; cross-year checks and copy detection read the files back), with ``resume``
+for an interrupted run. Sections whose text is exactly the same are compared once (grouped by content) and LSH candidate
+pairs are capped, so a corpus full of copies stays linear; a late stage that fails (cross-year checks,
+copy detection) keeps what was loaded and is listed in ``errors``; each file has a time limit.
 """
 
 from .agencies import LEVELS, agency_key, level_of, read_overrides
@@ -41,6 +48,7 @@ from .copies import detect_copies, find_copies
 from .crossyear import cross_year_findings
 from .findings import FINDING_COLUMNS, rules
 from .pool import REPORT_SUFFIXES, TABLES, Corpus, discover, load_corpus
+from .stream import write_corpus
 
-__all__ = ["load_corpus", "Corpus", "discover", "rules", "cross_year_findings", "detect_copies", "find_copies",
+__all__ = ["load_corpus", "write_corpus", "Corpus", "discover", "rules", "cross_year_findings", "detect_copies", "find_copies",
            "level_of", "agency_key", "read_overrides", "LEVELS", "TABLES", "FINDING_COLUMNS", "REPORT_SUFFIXES"]

@@ -34,15 +34,12 @@ input order); ``kind`` says whether both reports are the same agency's.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import time
 import unicodedata
 from dataclasses import asdict, dataclass
 
-import numpy as np
-import pandas as pd
 
 from ..format import TABLE_IDS, VERSIONS, spec
 from ..text import NUMERALS, Folded
@@ -88,6 +85,8 @@ class CopyParams:
                                 # are copies even when all their wording is common; a group of more than
                                 # 50 is paired with its first member only
     max_tokens: int = 20000     # longer sections are diffed on their first max_tokens tokens
+    max_candidates: int = 20    # per eligible section: LSH pairs beyond this many × sections are not
+                                # verified (the closest estimates are kept; the rest counted in the stats)
 
 
 def normalise(text: str, numbers: bool = True) -> str:
@@ -105,6 +104,7 @@ def normalise(text: str, numbers: bool = True) -> str:
 
 def _unique(a: np.ndarray, counts: bool = False):
     """Sorted unique values (and their counts): a plain sort, faster here than ``np.unique``."""
+    import numpy as np
     a = np.sort(a)
     if len(a) == 0:
         return (a, np.zeros(0, np.int64)) if counts else a
@@ -121,6 +121,7 @@ def _unique(a: np.ndarray, counts: bool = False):
 def shingle_hashes(texts: list[str], k: int = 6, sample: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Sampled shingle hashes of normalised ``texts``: (doc index, hash) arrays, unique per document and
     sorted by (doc, hash)."""
+    import numpy as np
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     n_sh = np.maximum(lengths - k + 1, 0)
     total = int(n_sh.sum())
@@ -176,6 +177,7 @@ def _format_boilerplate(k: int, sample: int) -> np.ndarray:
 
 def _exact_pairs(norm: list[str], sections: np.ndarray, min_chars: int) -> np.ndarray:
     """Pairs (i < j) of documents of one section number with the same normalised text."""
+    import numpy as np
     groups: dict = {}
     for i, t in enumerate(norm):
         if len(t) >= min_chars:
@@ -193,6 +195,7 @@ def _exact_pairs(norm: list[str], sections: np.ndarray, min_chars: int) -> np.nd
 
 def _signatures(doc: np.ndarray, h: np.ndarray, n_docs: int, bins: int) -> np.ndarray:
     """One-permutation MinHash with rotation densification: (n_docs, bins) uint64."""
+    import numpy as np
     shift = 32 - int(math.log2(bins))
     sentinel = np.uint64(1 << 63)
     sig = np.full(n_docs * bins, sentinel, dtype=np.uint64)
@@ -220,6 +223,7 @@ def _signatures(doc: np.ndarray, h: np.ndarray, n_docs: int, bins: int) -> np.nd
 
 def _band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """(n_docs, bands) uint64 hashes of each band."""
+    import numpy as np
     rng = np.random.default_rng(20211)
     mult = rng.integers(1, 1 << 62, size=rows, dtype=np.uint64) | np.uint64(1)
     out = np.empty((sig.shape[0], bands), dtype=np.uint64)
@@ -232,8 +236,14 @@ def _band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return out
 
 
-def _candidate_pairs(keys: np.ndarray, max_bucket: int) -> tuple[np.ndarray, int]:
-    """Pairs (i < j) of rows sharing a band key; returns (pairs array (n, 2), skipped buckets)."""
+_PAIR_BUDGET = 2_000_000
+
+
+def _candidate_pairs(keys: np.ndarray, max_bucket: int, budget: int | None = None) -> tuple[np.ndarray, int]:
+    """Pairs (i < j) of rows sharing a band key; returns (pairs array (n, 2), skipped buckets). Buckets
+    are taken smallest first (a large bucket is mostly shared wording) until they would make more than
+    ``budget`` pairs: the rest are skipped, so the pairs never grow with the square of the corpus."""
+    import numpy as np
     n, bands = keys.shape
     flat = keys.ravel()
     order = np.argsort(flat, kind="stable")
@@ -245,7 +255,13 @@ def _candidate_pairs(keys: np.ndarray, max_bucket: int) -> tuple[np.ndarray, int
     # Buckets of one size at a time: every pair of members, for all buckets of that size at once.
     parts = [np.zeros((0, 2), np.int64)]
     skipped = int((sizes > max_bucket).sum())
+    made = 0
     for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]):
+        n_buckets = int((sizes == size).sum())
+        if budget is not None and made + n_buckets * size * (size - 1) // 2 > budget:
+            skipped += int(((sizes >= size) & (sizes <= max_bucket)).sum())
+            break
+        made += n_buckets * size * (size - 1) // 2
         members = docs[starts[sizes == size][:, None] + np.arange(size)[None, :]]
         i, j = np.triu_indices(int(size), 1)
         parts.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
@@ -272,6 +288,7 @@ def compare_texts(a: str, b: str, offset_a: int = 0, offset_b: int = 0, min_span
     """Token diff of two section texts: copied spans (offsets + the given offsets), the changes, and
     which changes are year tokens (``2021→2022``). ``changes`` lists the other changes (a number for a
     number included), ``numbers_only`` says no word changed. Punctuation and spaces are ignored."""
+    import difflib
     ta, sa, ea = _tokens(a, max_tokens)
     tb, sb, eb = _tokens(b, max_tokens)
     sm = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
@@ -303,12 +320,15 @@ def compare_texts(a: str, b: str, offset_a: int = 0, offset_b: int = 0, min_span
 
 
 def _lsh_pairs(doc: np.ndarray, h: np.ndarray, members: np.ndarray, sections: np.ndarray, n_docs: int,
-               bins: int, bands: int, rows: int, max_bucket: int, min_est: float) -> tuple[np.ndarray, int, int]:
+               bins: int, bands: int, rows: int, max_bucket: int, min_est: float,
+               cap: int | None = None) -> tuple[np.ndarray, int, int, int]:
     """Candidate pairs (document ids, i < j) among ``members``: one-permutation MinHash of their hashes,
     banding within each section number, then only pairs whose signatures agree on at least ``min_est``
-    of the bins (the estimate of their Jaccard). Returns (pairs, LSH candidates, skipped buckets)."""
+    of the bins (the estimate of their Jaccard), at most ``cap`` of them (the closest estimates).
+    Returns (pairs, LSH candidates, skipped buckets, pairs skipped by the cap)."""
+    import numpy as np
     if len(members) < 2:
-        return np.zeros((0, 2), np.int64), 0, 0
+        return np.zeros((0, 2), np.int64), 0, 0, 0
     compact = np.full(n_docs, -1, dtype=np.int32)
     compact[members] = np.arange(len(members), dtype=np.int32)
     local = compact[doc]
@@ -319,7 +339,10 @@ def _lsh_pairs(doc: np.ndarray, h: np.ndarray, members: np.ndarray, sections: np
     cand, skipped = [], 0
     for sec in np.unique(sections[members]):
         rows_ = np.flatnonzero(sections[members] == sec)
-        pairs, sk = _candidate_pairs(bkeys[rows_], max_bucket)
+        # The pairs of a bucket grow with its square: at most _PAIR_BUDGET of them (≈ 200 MB of
+        # temporaries) per section, whatever the corpus size; what is left is counted as skipped.
+        pairs, sk = _candidate_pairs(bkeys[rows_], max_bucket,
+                                     None if cap is None else min(8 * cap, _PAIR_BUDGET))
         skipped += sk
         if len(pairs):
             cand.append(rows_[pairs])
@@ -330,12 +353,26 @@ def _lsh_pairs(doc: np.ndarray, h: np.ndarray, members: np.ndarray, sections: np
         for k in range(0, n_cand, 8192):       # blocks: two (8192 × bins) slices at a time
             part = cand[k:k + 8192]
             est[k:k + 8192] = (sig[part[:, 0]] == sig[part[:, 1]]).mean(axis=1)
-        cand = cand[est >= min_est]
-    return members[cand], n_cand, skipped
+        keep = est >= min_est
+        cand, est = cand[keep], est[keep]
+    capped = 0
+    if cap is not None and len(cand) > cap:
+        # Many near-identical sections make buckets of many members, and pairs grow with their square:
+        # verify the closest ``cap`` (a stable order, so a run is reproducible) and say how many were left.
+        order = np.argsort(-est, kind="stable")[:cap]
+        capped = len(cand) - cap
+        cand = cand[np.sort(order)]
+    return members[cand], n_cand, skipped, capped
 
 
 def find_copies(docs: pd.DataFrame, params: CopyParams | None = None, **overrides) -> pd.DataFrame:
     """Near-duplicate sections among ``docs``.
+
+    Sections whose text is exactly the same (the same report saved twice, one text filed by many
+    agencies) are grouped first, by content: each group is compared once, through its earliest member
+    (year, then input order), and every other member is paired with that one as ``identical``, so
+    repeated documents cost no pairwise work. LSH candidates are capped (``max_candidates`` per
+    section; ``stats["skipped_candidates"]`` counts what the cap left out).
 
     ``docs`` has one row per (report, section) with columns ``report_id``, ``source``, ``agency_key``
     (None when unknown: the report then counts as its own agency), ``agency``, ``year``, ``section``,
@@ -343,14 +380,81 @@ def find_copies(docs: pd.DataFrame, params: CopyParams | None = None, **override
     index ``Report.text``). Returns one row per copied pair (:data:`COPY_COLUMNS`); ``attrs["stats"]``
     holds counts and timings of each stage.
     """
+    import numpy as np
+    import pandas as pd
     p = params or CopyParams()
     if overrides:
         p = CopyParams(**{**asdict(p), **overrides})
     if p.bands * p.rows > p.bins or p.near_bands * p.near_rows > p.bins or p.bins & (p.bins - 1):
         raise ValueError("bins must be a power of two and bands × rows ≤ bins")
     t0 = time.perf_counter()
+    n_in = len(docs)
+    docs = docs[docs["text"].notna()]
+    order = docs.assign(_y=docs["year"].astype("Float64").fillna(-1)).sort_values(["_y", "report_id"],
+                                                                                  kind="stable").index
+    docs = docs.loc[order].reset_index(drop=True)
+    group = docs.groupby(["section", "text"], sort=False).ngroup().to_numpy()
+    first = ~pd.Series(group).duplicated().to_numpy()
+    reps = docs[first].reset_index(drop=True)
+    res = _find_distinct(reps, p)
+    stats = res.attrs["stats"]
+    stats["docs"] = n_in
+    stats["distinct"] = len(reps)
+    rep_of = dict(zip(group[first].tolist(), range(len(reps))))
+    out = []
+    spans_of: dict = {}             # group → copied spans relative to the text (tokenised once per group)
+    for k in np.flatnonzero(~first):
+        g = int(group[k])
+        a, b = reps.iloc[rep_of[g]], docs.iloc[k]
+        if g not in spans_of:
+            spans_of[g] = (None if len(normalise(a["text"], numbers=False)) < p.min_exact
+                           else _identical(a["text"], 0, 0, p))
+        same = spans_of[g]
+        if same is None:
+            continue
+        oa, ob = int(a["offset"]), int(b["offset"])
+        out.append(_pair_row(a, b, 1.0, 1.0, {**same, "spans_a": [[oa + x, oa + y] for x, y in same["spans_a"]],
+                                              "spans_b": [[ob + x, ob + y] for x, y in same["spans_b"]],
+                                              "year_changes": [], "changes": []}))
+    stats["identical_in_groups"] = len(out)
+    stats["seconds"] = round(time.perf_counter() - t0, 3)
+    if out:
+        res = pd.concat([res, pd.DataFrame(out, columns=COPY_COLUMNS)], ignore_index=True)
+        res = res.sort_values(["section", "report_b", "report_a"]).reset_index(drop=True)
+        for c in ("year_a", "year_b"):
+            res[c] = res[c].astype("Int64")
+    res.attrs["stats"] = stats
+    return res
+
+
+def _identical(text: str, offset_a: int, offset_b: int, p: CopyParams) -> dict:
+    """What :func:`compare_texts` says of a text and itself, without the diff (quadratic in the worst
+    case): one copied span over all its tokens."""
+    tokens, starts, ends = _tokens(text, p.max_tokens)
+    spans = [[starts[0], ends[-1]]] if len(tokens) >= p.min_span else []
+    return {"ratio": 1.0, "copied_share": 1.0 if tokens else 0.0,
+            "spans_a": [[offset_a + x, offset_a + y] for x, y in spans],
+            "spans_b": [[offset_b + x, offset_b + y] for x, y in spans],
+            "year_changes": [], "changes": [], "only_years_changed": False, "numbers_only": True,
+            "identical": True}
+
+
+def _pair_row(ra, rb, jac: float, containment: float, cmp: dict) -> dict:
+    import pandas as pd
+    same = ra["agency_key"] is not None and not pd.isna(ra["agency_key"]) and ra["agency_key"] == rb["agency_key"]
+    return {"section": int(ra["section"]), "kind": "same_agency" if same else "cross_agency",
+            "report_a": int(ra["report_id"]), "source_a": ra["source"], "agency_a": ra["agency"],
+            "year_a": ra["year"], "report_b": int(rb["report_id"]), "source_b": rb["source"],
+            "agency_b": rb["agency"], "year_b": rb["year"], "jaccard": round(jac, 4),
+            "containment": round(containment, 4), **cmp}
+
+
+def _find_distinct(docs: pd.DataFrame, p: CopyParams) -> pd.DataFrame:
+    """:func:`find_copies` on sections of distinct texts."""
+    import numpy as np
+    import pandas as pd
+    t0 = time.perf_counter()
     stats: dict = {"docs": len(docs)}
-    docs = docs[docs["text"].notna()].reset_index(drop=True)
     n_docs = len(docs)
     texts = docs["text"].tolist()
     sections = docs["section"].to_numpy()
@@ -377,8 +481,10 @@ def find_copies(docs: pd.DataFrame, params: CopyParams | None = None, **override
     # Whole sections copied: identical but for the years, or nearly identical as a whole (a name
     # swapped), are copies whatever their wording, even when little of it is their own.
     exact = _exact_pairs([normalise(t, numbers=False) for t in texts], sections, p.min_exact)
-    near, n_near, _ = _lsh_pairs(doc, h, np.flatnonzero(lengths >= p.near_min_chars), sections, n_docs,
-                                 p.bins, p.near_bands, p.near_rows, p.max_bucket, p.near_jaccard)
+    near_members = np.flatnonzero(lengths >= p.near_min_chars)
+    near, n_near, _, near_capped = _lsh_pairs(doc, h, near_members, sections, n_docs, p.bins, p.near_bands,
+                                              p.near_rows, p.max_bucket, p.near_jaccard,
+                                              p.max_candidates * max(len(near_members), 1))
     t1 = time.perf_counter()
     # Boilerplate: document frequency over agencies.
     keys = docs["agency_key"].astype(object).where(docs["agency_key"].notna(),
@@ -406,9 +512,11 @@ def find_copies(docs: pd.DataFrame, params: CopyParams | None = None, **override
     t2 = time.perf_counter()
     # MinHash + LSH on the shingles left, within each section number; the signature estimate keeps the
     # pairs near the threshold (the margin is several standard errors of a 128-bin estimate).
-    cand, n_cand, skipped = _lsh_pairs(doc, h, eligible, sections, n_docs, p.bins, p.bands, p.rows,
-                                       p.max_bucket, p.threshold - 0.2)
+    cand, n_cand, skipped, capped = _lsh_pairs(doc, h, eligible, sections, n_docs, p.bins, p.bands, p.rows,
+                                               p.max_bucket, p.threshold - 0.2,
+                                               p.max_candidates * max(len(eligible), 1))
     stats.update(candidates=int(n_cand), skipped_buckets=skipped, estimated_close=int(len(cand)),
+                 skipped_candidates=int(capped + near_capped),
                  identical_pairs=int(len(exact)), near_candidates=int(n_near), near_close=int(len(near)))
     exact_set = {(int(a), int(b)) for a, b in exact}
     near_set = {(int(a), int(b)) for a, b in near}
@@ -438,13 +546,7 @@ def find_copies(docs: pd.DataFrame, params: CopyParams | None = None, **override
         own = jac >= p.threshold and (min(len(ha), len(hb)) >= p.small_set or close)
         if not (whole or own or ((min(a, b), max(a, b)) in near_set and close)):
             continue
-        same = ra["agency_key"] is not None and not pd.isna(ra["agency_key"]) and ra["agency_key"] == rb["agency_key"]
-        out.append({"section": int(ra["section"]), "kind": "same_agency" if same else "cross_agency",
-                    "report_a": int(ra["report_id"]), "source_a": ra["source"], "agency_a": ra["agency"],
-                    "year_a": ra["year"], "report_b": int(rb["report_id"]), "source_b": rb["source"],
-                    "agency_b": rb["agency"], "year_b": rb["year"], "jaccard": round(jac, 4),
-                    "containment": round(inter / min(len(ha), len(hb)), 4) if min(len(ha), len(hb)) else 1.0,
-                    **cmp})
+        out.append(_pair_row(ra, rb, jac, inter / min(len(ha), len(hb)) if min(len(ha), len(hb)) else 1.0, cmp))
     t4 = time.perf_counter()
     stats.update(copies=len(out), seconds_shingle=round(t1 - t0, 3), seconds_boilerplate=round(t2 - t1, 3),
                  seconds_lsh=round(t3 - t2, 3), seconds_verify=round(t4 - t3, 3),
@@ -461,6 +563,7 @@ def find_copies(docs: pd.DataFrame, params: CopyParams | None = None, **override
 def detect_copies(corpus, params=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Copy detection over the corpus's sections 一, 五 and 六: (copies table, ``copied_section``
     findings). See :func:`find_copies` for the method."""
+    import pandas as pd
     secs = corpus.sections
     secs = secs[secs["text"].notna() & secs["number"].isin(TEXT_SECTIONS)]
     empty = pd.DataFrame(columns=["source"] + FINDING_COLUMNS)
@@ -486,7 +589,9 @@ def detect_copies(corpus, params=None) -> tuple[pd.DataFrame, pd.DataFrame]:
         else:
             changes = ""
         targets = [("b", r.report_b, r.source_b, r.spans_b, r.source_a, r.agency_a, r.year_a)]
-        if r.year_a == r.year_b and r.kind == "cross_agency":       # no earlier one: both are named
+        # No earlier one (same year, or a year unknown): both are named.
+        earlier = pd.notna(r.year_a) and pd.notna(r.year_b) and r.year_a < r.year_b
+        if not earlier and r.kind == "cross_agency":
             targets.append(("a", r.report_a, r.source_a, r.spans_a, r.source_b, r.agency_b, r.year_b))
         for _, rid, src, spans, other, other_agency, other_year in targets:
             text, offset = text_of[(rid, r.section)]

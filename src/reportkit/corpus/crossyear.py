@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-import pandas as pd
 
-from ..format import row_name, spec
+from ..format import TABLE_IDS, row_name, spec
 from ..text import num_text
 from .findings import FINDING_COLUMNS, STATES, finding
 
@@ -29,6 +27,7 @@ def cross_year_findings(corpus) -> pd.DataFrame:
     """Findings that need two years of one agency (rules ``carry_over_mismatch``, ``stock_mismatch``,
     ``stale_table``; see :func:`rules`). Each is reported on the later report, with the earlier one
     named in the message. Only cells whose numbers were read on both sides are compared."""
+    import pandas as pd
     pairs = _year_pairs(corpus.reports)
     cols = ["source"] + FINDING_COLUMNS
     if pairs.empty or corpus.cells.empty:
@@ -110,6 +109,7 @@ def _stale(cells: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
     Each (report, table) gets an order-free 64-bit fingerprint of its (cell, state, value) triples, so
     the comparison of thousands of pairs is a few array operations; candidate hits are then compared
     cell by cell."""
+    import numpy as np
     n = int(cells["report_id"].max()) + 1
     tab = cells["table"].cat.codes.to_numpy()
     cats = cells["column_id"].cat.categories
@@ -167,4 +167,116 @@ def _stale(cells: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
 
 
 def _int(v):
+    import pandas as pd
     return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else int(v)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The same checks over cells that never sit in memory together (a streamed run reads them back one row
+# group at a time): each group is reduced to the few rows the carry-over and stock checks compare and
+# to one fingerprint per (report, table); only the tables whose fingerprints match are read again.
+
+_COMPARED_ROWS = ("carried_in", "carried_out", "regulations", "normative_documents")
+
+
+def _label_hashes(labels) -> np.ndarray:
+    """A 64-bit hash of each label that does not depend on category order (row groups differ in it)."""
+    import hashlib
+    import numpy as np
+    return np.array([int.from_bytes(hashlib.blake2b(str(x).encode("utf-8"), digest_size=8).digest(), "little")
+                     for x in labels], dtype=np.uint64)
+
+
+def digest_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the value cells of the rows the carry-over and stock checks compare, one fingerprint row per
+    (report, table): ``fp`` (order-free hash of every (row, column, state, value)), ``n_vals``, ``flows``,
+    ``start``, ``end``). Reports must not be split across calls."""
+    import numpy as np
+    import pandas as pd
+    keep = cells["row_id"].isin(_COMPARED_ROWS) & (cells["state"] == "value")
+    picked = cells.loc[keep, ["report_id", "table", "row_id", "column_id", "column", "value", "state", "raw",
+                              "start", "end"]]
+    # Labels stay categorical (a few bytes a row): these rows are kept for the whole corpus.
+    for c in ("table", "row_id", "column_id", "column", "state", "raw"):
+        picked[c] = picked[c].astype("category").cat.remove_unused_categories()
+    rid = cells["report_id"].to_numpy(np.int64)
+    tab = cells["table"].astype(str).to_numpy()
+    row_h = _label_hashes(cells["row_id"].cat.categories)[cells["row_id"].cat.codes.to_numpy()]
+    col_labels = cells["column_id"].cat.categories
+    col_h = _label_hashes(col_labels)[cells["column_id"].cat.codes.to_numpy()]
+    state = cells["state"].astype(str).to_numpy()
+    state_code = np.array([STATES.index(s) for s in STATES], np.uint64)[
+        pd.Categorical(state, categories=list(STATES)).codes]
+    value = cells["value"].to_numpy(dtype="float64", na_value=np.nan)
+    is_value = state == "value"
+    in_force = cells["column_id"].astype(str).to_numpy() == "in_force"
+    with np.errstate(over="ignore"):
+        h = row_h * np.uint64(4096) + col_h
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h ^= state_code << np.uint64(56)
+        h ^= np.where(is_value, value, 0.0).view(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(31)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(29)
+    key, inv = np.unique(np.stack([rid, pd.factorize(tab)[0]], axis=1), axis=0, return_inverse=True)
+    inv = inv.ravel()
+    fp = np.zeros(len(key), np.uint64)
+    np.add.at(fp, inv, h)
+    start = cells["start"].to_numpy(dtype="float64", na_value=np.nan)
+    end = cells["end"].to_numpy(dtype="float64", na_value=np.nan)
+    first = np.zeros(len(key), np.int64)
+    first[inv[::-1]] = np.arange(len(inv))[::-1]
+    dg = pd.DataFrame({"report_id": key[:, 0], "table": tab[first], "fp": fp,
+                       "n_vals": np.bincount(inv, weights=is_value, minlength=len(key)),
+                       "flows": np.bincount(inv, weights=is_value & (value != 0) & ~in_force, minlength=len(key)),
+                       "start": pd.Series(start).groupby(inv).min().to_numpy(),
+                       "end": pd.Series(end).groupby(inv).max().to_numpy()})
+    return picked, dg
+
+
+def cross_year_from_digests(reports: pd.DataFrame, picked: pd.DataFrame, digest: pd.DataFrame,
+                            cells_of) -> pd.DataFrame:
+    """:func:`cross_year_findings` from :func:`digest_cells` of every row group; ``cells_of(report_ids,
+    table)`` reads those reports' cells of one table (to rule out a fingerprint collision)."""
+    import pandas as pd
+    pairs = _year_pairs(reports)
+    cols = ["source"] + FINDING_COLUMNS
+    if pairs.empty:
+        return pd.DataFrame(columns=cols)
+    out = []
+    if len(picked):
+        out += _carry_over(picked, pairs) + _stock(picked, pairs)
+    for tid in TABLE_IDS:
+        d = digest[digest["table"] == tid].set_index("report_id")
+        if d.empty:
+            continue
+        m = pairs[pairs["report_id"].isin(d.index) & pairs["report_id_prev"].isin(d.index)]
+        if m.empty:
+            continue
+        a, b = d.loc[m["report_id"]], d.loc[m["report_id_prev"]]
+        required = len(spec().table(tid).cells)
+        hit = ((a["fp"].to_numpy() == b["fp"].to_numpy()) & (a["n_vals"].to_numpy() >= 0.8 * required)
+               & (a["flows"].to_numpy() >= 2))
+        if not hit.any():
+            continue
+        section = spec().section_for_table(tid).number
+        title = spec().section(section).title
+        hits = m[hit]
+        cells = cells_of(sorted(set(hits["report_id"]) | set(hits["report_id_prev"])), tid)
+        for r in hits.itertuples(index=False):
+            ta = cells[cells["report_id"] == r.report_id]
+            tb = cells[cells["report_id"] == r.report_id_prev]
+            key = ["row_id", "column_id", "state"]
+            ka = set(zip(*(ta[k].astype(str) for k in key), ta["value"].astype("float64").fillna(-1)))
+            kb = set(zip(*(tb[k].astype(str) for k in key), tb["value"].astype("float64").fillna(-1)))
+            if ka != kb:
+                continue
+            nv = int(d.loc[r.report_id, "n_vals"])
+            out.append(finding(
+                r.source, "stale_table", section, tid, None, None,
+                f"{title}的表格中{nv}个数字与上年报告（{r.source_prev}）完全相同且不全为0：数据可能没有更新。",
+                f"All {nv} numbers of the table of section {section} equal last year's report ({r.source_prev}) "
+                f"and are not all zero: the data may not have been updated.",
+                _int(d.loc[r.report_id, "start"]), _int(d.loc[r.report_id, "end"]),
+                f"{nv} 个数字与 {r.source_prev} 相同"))
+    return pd.DataFrame(out, columns=cols)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-import pandas as pd
 import yaml
 
 from ..check import FINDING_COLUMNS as _CHECK_COLUMNS
@@ -18,12 +17,14 @@ RULE_COLUMNS = ["id", "category", "severity", "basis", "origin", "description", 
 
 @functools.lru_cache(maxsize=1)
 def _corpus_rules() -> tuple[dict, ...]:
-    raw = yaml.safe_load(resources.files("reportkit").joinpath("data/rules.yaml").read_text(encoding="utf-8"))
+    raw = yaml.load(resources.files("reportkit").joinpath("data/rules.yaml").read_text(encoding="utf-8"),
+                    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return tuple(raw["corpus_rules"])
 
 
 def rules() -> pd.DataFrame:
     """The cross-report rules, in the columns of :func:`reportkit.check.rules`."""
+    import pandas as pd
     return pd.DataFrame([{c: r[c] for c in RULE_COLUMNS} for r in _corpus_rules()], columns=RULE_COLUMNS)
 
 

@@ -3,19 +3,18 @@ compact arrays and tuples, never Report objects), and gather the tidy tables of 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-import multiprocessing as mp
 import os
+import signal
+import stat
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 
 from ..errors import ReportError
 from ..format import TABLE_IDS, spec
@@ -102,9 +101,25 @@ def _error(i: int, path: str, e: BaseException, stage: str) -> tuple:
     return ("error", i, path, type(e).__name__, msg, stage)
 
 
+class FileTimeout(Exception):
+    """A file took longer than the corpus run's per-file limit (``timeout``)."""
+
+
+def _on_alarm(signum, frame):
+    raise FileTimeout()
+
+
 def _load_one(i: int, path: str) -> list[tuple]:
     try:
-        rep = load(path, max_bytes=_OPTS.get("max_bytes"))
+        # A FIFO or device named like a report would block the worker for ever: only regular files.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ReportError("不是普通文件（管道、设备或套接字），未读取 / not a regular file", path)
+        with _time_limit(_OPTS.get("timeout")):
+            rep = load(path, max_bytes=_OPTS.get("max_bytes"))
+    except FileTimeout:
+        return [("error", i, path, "FileTimeout",
+                 f"{path}: 读取超过 {_OPTS.get('timeout')} 秒，已跳过 / took longer than {_OPTS.get('timeout')} s",
+                 "load")]
     except Exception as e:          # any failure is a row of the errors table, never the end of the run
         return [_error(i, path, e, "load")]
     out = []
@@ -121,6 +136,22 @@ def _load_one(i: int, path: str) -> list[tuple]:
     payload["findings"] = findings
     out.append(("ok", i, path, payload))
     return out
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Raise :class:`FileTimeout` in this thread after ``seconds`` (a real-time alarm; also interrupts a
+    blocking open). A no-op without a limit, off the main thread, or where there is no SIGALRM."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def _work(chunk: list[tuple[int, str]]) -> list[tuple]:
@@ -157,6 +188,7 @@ def _compact(rep) -> dict:
     """What the parent needs of a report, as plain tuples and small numpy arrays: per table the cells in
     the format's order (value, state code, span, and the text only where it is not the number written
     plainly), the facts, the sections (with the body text of 一, 五, 六) and the metadata."""
+    import numpy as np
     text = rep.text
     tables = []
     for tid in TABLE_IDS:
@@ -223,36 +255,103 @@ class Corpus:
 
     def summary(self) -> str:
         """One line: how many reports loaded and failed."""
-        failed = self.errors["source"].nunique() if len(self.errors) else 0
+        files = self.errors[self.errors["stage"].isin(["load", "check"])] if len(self.errors) else self.errors
+        failed = files["source"].nunique() if len(files) else 0
         load_failed = int((self.errors["stage"] == "load").sum()) if len(self.errors) else 0
         return f"loaded {len(self.reports)} reports, {load_failed} failed" + (
             f" ({failed - load_failed} more could not be checked)" if failed > load_failed else "")
 
-    def to_parquet(self, folder) -> Path:
-        """Write every table to ``folder/<table>.parquet`` (the folder is created) and the run's counts
-        to ``folder/corpus.json``. Returns the folder."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+    def to_parquet(self, out) -> Path:
+        """Write every table as Parquet, each readable with ``pandas.read_parquet`` (and DuckDB):
+
+        * ``out`` a folder (any name not ending in ``.parquet``): ``out/<table>.parquet`` for each table
+          of :data:`TABLES`, and ``out/corpus.json`` with the run's counts;
+        * ``out`` ending in ``.parquet``: that file holds the ``reports`` table, and the others sit
+          beside it as ``<name>.<table>.parquet`` (``x.parquet``, ``x.cells.parquet``, …, ``x.corpus.json``).
+
+        File names the OS gives as bytes that are not UTF-8 (a GBK archive unzipped on Linux) are in
+        every table in a readable form (:func:`display_name`), and ``reports`` and ``errors`` then have a
+        ``source_bytes`` column with the name's raw bytes in hex (empty for names that are UTF-8), so no
+        name is lost. Each file is written to a temporary name
+        and renamed, so a failed write leaves no half-written table. Returns ``out``."""
+        out = Path(out)
+        paths = table_paths(out)
+        paths["reports"].parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() == ".parquet" and out.is_dir():
+            raise ReportError("是一个文件夹；以 .parquet 结尾的名字写成一个文件 / is a folder: a name ending "
+                              "in .parquet is written as one file (give a folder name without .parquet)", str(out))
         for name in TABLES:
             df = getattr(self, name)
-            if df.attrs:                    # run statistics go to corpus.json, not into the file
-                df = df.copy(deep=False)
-                df.attrs = {}
-            df.to_parquet(folder / f"{name}.parquet", index=False)
-        (folder / "corpus.json").write_text(json.dumps(self.info, ensure_ascii=False, indent=1, default=str),
-                                           encoding="utf-8")
-        return folder
+            _write_table(parquet_safe(df), paths[name])
+        tmp = paths["info"].with_name(paths["info"].name + ".tmp")
+        tmp.write_text(json.dumps(self.info, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        os.replace(tmp, paths["info"])
+        return out
 
     @classmethod
-    def read_parquet(cls, folder) -> "Corpus":
-        """Read a folder written by :meth:`to_parquet`."""
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise ReportError("not a folder written by Corpus.to_parquet", str(folder))
-        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
-        info_path = folder / "corpus.json"
-        info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
+    def read_parquet(cls, out) -> "Corpus":
+        """Read what :meth:`to_parquet` wrote (a folder, or ``x.parquet`` with its siblings)."""
+        import pandas as pd
+        out = Path(out)
+        paths = table_paths(out)
+        if not paths["reports"].is_file():
+            raise ReportError("not written by Corpus.to_parquet (no reports table)", str(out))
+        tables = {name: pd.read_parquet(paths[name]) for name in TABLES}
+        info = json.loads(paths["info"].read_text(encoding="utf-8")) if paths["info"].exists() else {}
         return cls(**tables, info=info)
+
+
+def table_paths(out) -> dict[str, Path]:
+    """Where :meth:`Corpus.to_parquet` writes each table (and ``info``) for ``out``."""
+    out = Path(out)
+    if out.suffix.lower() == ".parquet":
+        stem = out.name[:-len(".parquet")]
+        paths = {name: out.with_name(f"{stem}.{name}.parquet") for name in TABLES}
+        paths["reports"] = out
+        paths["info"] = out.with_name(f"{stem}.corpus.json")
+        return paths
+    paths = {name: out / f"{name}.parquet" for name in TABLES}
+    paths["info"] = out / "corpus.json"
+    return paths
+
+
+def display_name(name: str) -> str:
+    """A file name as a person reads it: names the OS gave as bytes that are not UTF-8 (kept by Python
+    as lone surrogates) decoded as GB18030, the usual encoding of Chinese archives, else with the bad
+    bytes as ``\\xNN``. The exact name is ``os.fsencode`` of the original (kept as ``source_bytes``)."""
+    if not _has_surrogates(name):
+        return name
+    raw = os.fsencode(name)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _has_surrogates(x: str) -> bool:
+    try:
+        x.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def parquet_safe(df):
+    """``df`` without its ``attrs`` (run statistics go to corpus.json, not into the file)."""
+    if df.attrs:
+        df = df.copy(deep=False)
+        df.attrs = {}
+    return df
+
+
+def _write_table(df, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def _progress_bar(total: int, progress):
@@ -273,6 +372,8 @@ def _workers(workers: int | None) -> int:
 
 def _run(items: list[tuple[int, str]], workers: int, opts: dict, bar, sink) -> None:
     """Load ``items`` and hand every result tuple to ``sink`` as it arrives (so results never pile up)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     if workers <= 1 or len(items) < 8:
         _init_worker(opts)
         for i, path in items:
@@ -306,6 +407,9 @@ def _run(items: list[tuple[int, str]], workers: int, opts: dict, bar, sink) -> N
 
 def _isolated(chunk: list[tuple[int, str]], opts: dict, bar) -> list[tuple]:
     """Files whose worker died: each in a fresh single-worker pool, so the culprit is named."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     out = []
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     for i, path in chunk:
@@ -323,7 +427,7 @@ def _isolated(chunk: list[tuple[int, str]], opts: dict, bar) -> list[tuple]:
 
 def load_corpus(inputs, *, workers: int | None = None, progress: bool | None = None, overrides="auto",
                 check: bool = True, cross: bool = True, copies: bool = True, max_bytes: int | None = None,
-                copy_params=None) -> Corpus:
+                copy_params=None, timeout: float | None = 120) -> Corpus:
     """Load every report under ``inputs`` (a folder, a file, or a list of both; see :func:`discover`).
 
     ``workers``: processes (default: the cores available; 1 = in this process). ``progress``: True/False
@@ -332,16 +436,19 @@ def load_corpus(inputs, *, workers: int | None = None, progress: bool | None = N
     when it exists, or None. ``check``: run :func:`reportkit.check.check` on each report (when installed).
     ``cross``: the cross-year checks (:func:`cross_year_findings`). ``copies``: copy detection
     (:func:`reportkit.corpus.copies.find_copies`, with ``copy_params``: a ``CopyParams`` or a dict of its
-    fields). A bad file never stops the run:
-    it becomes a row of ``errors``. Raises ReportError only when an input path does not exist or the
-    override file is malformed."""
+    fields). ``timeout``: seconds one file may take to load (None: no limit); past it the file is an
+    error row. A bad file never stops the run: it becomes a row of ``errors``; a late stage that fails
+    (cross-year checks, copy detection) keeps everything loaded and becomes a row of ``errors`` too
+    (``stage`` names it, ``source`` is empty) and ``info["failed_stages"]``. Raises ReportError only
+    when an input path does not exist or the override file is malformed."""
+    import pandas as pd
     t0 = time.perf_counter()
     files = discover(inputs)
     if overrides == "auto":
         overrides = _default_overrides()
     rules_ = read_overrides(overrides) if overrides else []
     n_workers = _workers(workers)
-    opts = {"max_bytes": max_bytes, "check": check}
+    opts = {"max_bytes": max_bytes, "check": check, "timeout": timeout}
     items = [(i, str(p)) for i, p in enumerate(files)]
     acc = _Accumulator()
     bar = _progress_bar(len(items), progress)
@@ -355,23 +462,47 @@ def load_corpus(inputs, *, workers: int | None = None, progress: bool | None = N
     _release_memory()
     corpus.info.update(files=len(files), workers=n_workers, checked=bool(check),
                        check_available=_check_function() is not None,
-                       overrides=str(overrides) if overrides else None, seconds_load=round(t1 - t0, 3))
+                       overrides=str(overrides) if overrides else None, seconds_load=round(t1 - t0, 3),
+                       failed_stages=[])
     if cross:
-        extra = cross_year_findings(corpus)
-        corpus.findings = pd.concat([corpus.findings, extra], ignore_index=True) if len(extra) else corpus.findings
+        with _late_stage(corpus, "cross_year"):
+            extra = cross_year_findings(corpus)
+            if len(extra):
+                corpus.findings = pd.concat([corpus.findings, extra], ignore_index=True)
     t2 = time.perf_counter()
     corpus.info["seconds_cross_year"] = round(t2 - t1, 3)
     if copies:
-        corpus.copies, found = detect_copies(corpus, copy_params)
-        if len(found):
-            corpus.findings = pd.concat([corpus.findings, found], ignore_index=True)
-        corpus.info["copy_stats"] = corpus.copies.attrs.get("stats", {})
+        with _late_stage(corpus, "copies"):
+            found_copies, found = detect_copies(corpus, copy_params)
+            corpus.copies = found_copies
+            if len(found):
+                corpus.findings = pd.concat([corpus.findings, found], ignore_index=True)
+            corpus.info["copy_stats"] = corpus.copies.attrs.get("stats", {})
     corpus.info["seconds_copies"] = round(time.perf_counter() - t2, 3)
     corpus.findings = _finding_dtypes(corpus.findings)
     n = corpus.findings.groupby("source", observed=True).size() if len(corpus.findings) else pd.Series(dtype=int)
     corpus.reports["findings"] = corpus.reports["source"].map(n).fillna(0).astype("int32")
     corpus.info["seconds"] = round(time.perf_counter() - t0, 3)
     return corpus
+
+
+@contextlib.contextmanager
+def _late_stage(corpus: Corpus, stage: str):
+    """A stage after loading that fails must not lose what was loaded: its error becomes a row of
+    ``errors`` (no source: it concerns the run) and is named in ``info["failed_stages"]``."""
+    import pandas as pd
+    try:
+        yield
+    except Exception as e:
+        corpus.info.setdefault("failed_stages", []).append(stage)
+        row = pd.DataFrame([{"source": "", "file": "", "error": type(e).__name__,
+                             "message": f"{_STAGE_NAMES.get(stage, stage)}失败，已载入的结果保留 / "
+                                        f"{stage} failed, loaded reports kept: {type(e).__name__}: {e}",
+                             "stage": stage}], columns=corpus.errors.columns)
+        corpus.errors = pd.concat([corpus.errors, row], ignore_index=True) if len(corpus.errors) else row
+
+
+_STAGE_NAMES = {"cross_year": "跨年度核对", "copies": "雷同检测", "write": "写出结果"}
 
 
 def _release_memory() -> None:
@@ -388,6 +519,7 @@ def _release_memory() -> None:
 
 
 def _finding_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
     df = df.reindex(columns=["source"] + FINDING_COLUMNS)
     for c in ("section", "start", "end"):
         df[c] = pd.array([None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
@@ -420,12 +552,20 @@ class _Accumulator:
         self.sections: list[tuple] = []             # (i, path, sections)
         self.findings: list[tuple] = []             # (i, path, findings)
         self.errors: list[tuple] = []
+        self.raw_names: dict[int, str] = {}         # report no → hex of a file name that is not UTF-8
+
+    def _name(self, i: int, path: str) -> str:
+        shown = display_name(path)
+        if shown != path:
+            self.raw_names[i] = os.fsencode(path).hex()
+        return shown
 
     def add(self, r: tuple) -> None:
         if r[0] == "error":
-            self.errors.append(r)
+            self.errors.append(r[:2] + (self._name(r[1], r[2]), r[3], display_name(r[4])) + r[5:])
             return
         _, i, path, pl = r
+        path = self._name(i, path)
         m = pl["meta"]
         fv = m["format_version"] or "2021"
         found = []
@@ -440,6 +580,7 @@ class _Accumulator:
         self.findings.append((i, path, pl["findings"]))
 
     def build(self, overrides: list[dict]) -> Corpus:
+        import pandas as pd
         self.meta.sort(key=lambda x: x[0])
         reports = self._reports(overrides)
         sources = pd.CategoricalDtype(reports["source"].tolist())
@@ -459,11 +600,15 @@ class _Accumulator:
         errors = pd.DataFrame([{"source": e[2], "file": Path(e[2]).name, "error": e[3], "message": e[4],
                                 "stage": e[5]} for e in self.errors],
                               columns=["source", "file", "error", "message", "stage"])
+        if self.raw_names:      # names the OS gave as bytes that are not UTF-8: the exact bytes, in hex
+            reports.insert(2, "source_bytes", [self.raw_names.get(i, "") for i in reports["report_id"]])
+            errors.insert(1, "source_bytes", [self.raw_names.get(e[1], "") for e in self.errors])
         return Corpus(reports=reports, cells=cells, facts=facts, findings=findings, sections=sections,
                       copies=pd.DataFrame(columns=COPY_COLUMNS), errors=errors,
                       info={"reports": len(reports), "failed": int((errors["stage"] == "load").sum())})
 
     def _reports(self, overrides: list[dict]) -> pd.DataFrame:
+        import pandas as pd
         values = {(i, tno): int((p[4] == 0).sum()) for p in self.cell_parts for i, tno in [p[:2]] if not p[8]}
         required = {}
         for p in self.cell_parts:
@@ -506,6 +651,8 @@ class _Accumulator:
         return reports
 
     def _cells(self, sources: pd.CategoricalDtype) -> pd.DataFrame:
+        import numpy as np
+        import pandas as pd
         if not self.cell_parts:
             return pd.DataFrame(columns=_CELL_COLUMNS)
         rows, cols, row_labels, col_names = _categories()
@@ -570,6 +717,8 @@ class _Accumulator:
 
     @staticmethod
     def _rows(parts: list[tuple], columns: list[str], sources) -> pd.DataFrame:
+        import numpy as np
+        import pandas as pd
         parts.sort(key=lambda x: x[0])
         rid = np.fromiter((i for i, _, rows in parts for _ in rows), dtype=np.int32)
         src = [path for _, path, rows in parts for _ in rows]
@@ -583,6 +732,8 @@ class _Accumulator:
 def _raw_codes(val: np.ndarray, state: np.ndarray, given: list[tuple[int, str]]) -> pd.Categorical:
     """The ``raw`` column: workers send a cell's text only when it differs from its number written
     plainly (``num_text``); the rest is rebuilt here from the values, once per distinct value."""
+    import numpy as np
+    import pandas as pd
     codes = np.full(len(val), -1, dtype=np.int32)
     need = (state == STATES.index("value")) & ~np.isnan(val)
     inv, uniq = pd.factorize(val[need])

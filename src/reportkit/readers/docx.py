@@ -21,12 +21,17 @@ import io
 import re
 import zipfile
 
-import docx
-from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml.ns import qn
-
 from ..errors import ReportError, TooLargeError
 from .grid import GridCell, ReadDoc, TextBuilder, join_pieces
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def qn(tag: str) -> str:
+    """``w:p`` → Clark notation, as ``docx.oxml.ns.qn`` gives it: spelled out so that importing this module
+    does not import python-docx (and lxml) before a Word file is read."""
+    return _W + tag.split(":", 1)[1]
+
 
 MAX_TABLES = 200
 """Tables read at most: an annual report has 3 to 10 (table 二 is often four small ones)."""
@@ -180,6 +185,7 @@ def _int_val(v, default: int) -> int:
 
 def _numbering_element(document):
     """The document's w:numbering element, or None when it has no numbering part."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
     try:
         return document.part.part_related_by(RELATIONSHIP_TYPE.NUMBERING).element
     except KeyError:
@@ -189,6 +195,7 @@ def _numbering_element(document):
 def read_docx(data: bytes, source: str) -> ReadDoc:
     """Text, table grids and pictures of a .docx file's bytes. Raises ReportError for a file that is not
     a readable Word document or is over the limits."""
+    import docx
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()

@@ -30,7 +30,6 @@ import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-import pdfplumber
 
 from ..errors import EmptyReportError, ReportError, TooLargeError
 from ..format import fold
@@ -86,6 +85,7 @@ class _Page:
 def read_pdf(data: bytes, source: str) -> ReadDoc:
     """Text, table grids and images of a PDF file's bytes. Raises ReportError for a PDF that cannot be
     read as a report (encrypted, truncated, scanned, over the limits)."""
+    import pdfplumber
     if not data.lstrip()[:5] == b"%PDF-":
         raise ReportError("not a PDF file (it does not start with %PDF-)", source, "byte 0")
     if b"%%EOF" not in data[-4096:]:
