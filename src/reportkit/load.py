@@ -157,16 +157,25 @@ def _one_line(e: BaseException) -> str:
     return msg[:200] + ("…" if len(msg) > 200 else "") or "no detail"
 
 
-def display_path(path) -> str:
-    """A file name as text that can be printed and written anywhere: a name whose bytes are not UTF-8
-    (a GBK name from an unzipped archive) keeps its undecodable bytes as ``\\xNN``, reversibly."""
+def display_path(path, *, gb18030: bool = False) -> str:
+    """A file name (or a message holding one) as text that can be printed and written anywhere: a name
+    whose bytes are not UTF-8 (a GBK name from an unzipped archive) keeps its undecodable bytes as
+    ``\\xNN``, reversibly. With ``gb18030`` such a name is first read as GB18030, the usual encoding of
+    Chinese archives: readable, for tables that keep the exact bytes beside it (the corpus's
+    ``source_bytes``)."""
     s = os.fspath(path)
     if isinstance(s, bytes):
         s = os.fsdecode(s)
     try:
         s.encode("utf-8")
     except UnicodeEncodeError:
-        s = os.fsencode(s).decode("utf-8", "backslashreplace")
+        raw = os.fsencode(s)
+        s = raw.decode("utf-8", "backslashreplace")
+        if gb18030:
+            try:
+                s = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                pass                        # not GB18030 either: the bytes as \xNN
     # A line break or an escape sequence in a name would break the one-line message or the terminal.
     return _NAME_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
 

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from ..corpus import discover, load_corpus, write_corpus
-from ..corpus.pool import display_name, table_paths
+from ..corpus.pool import table_paths
 from ..errors import ReportError
+from ..load import display_path
 from ._common import EXIT_INPUT, EXIT_OK, NO_REPORTS, say
 
 
@@ -85,10 +86,10 @@ def _cmd_corpus(args) -> int:
                         check=args.check, copies=args.copies, timeout=args.timeout or None)
         cols = ["source", "agency", "year", "level", "format_version", "sections_present", "completeness",
                 "findings"]
-        c.reports[cols].map(_csv_safe).map(lambda v: display_name(v) if isinstance(v, str) else v).to_csv(
-            sys.stdout, index=False)
+        shown = c.reports[cols].map(lambda v: display_path(v, gb18030=True) if isinstance(v, str) else v)
+        shown.map(_csv_safe).to_csv(sys.stdout, index=False)
         for e in c.errors.itertuples(index=False):
-            say(display_name(e.message))
+            say(display_path(e.message, gb18030=True))
         where = "see the messages above" if len(c.errors) else "nothing failed"
         n_findings = len(c.findings)
     failed = c.info.get("failed_stages") or []

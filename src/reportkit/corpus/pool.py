@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import ReportError
 from ..format import TABLE_IDS, spec
 from ..check import records
-from ..load import load
+from ..load import display_path, load
 from ..text import NUMERALS, num_text
 from .agencies import LEVELS, _default_overrides, _matches, agency_key, level_of, read_overrides, text_hints
 from .copies import COPY_COLUMNS, TEXT_SECTIONS, detect_copies
@@ -270,9 +270,9 @@ class Corpus:
           beside it as ``<name>.<table>.parquet`` (``x.parquet``, ``x.cells.parquet``, …, ``x.corpus.json``).
 
         File names the OS gives as bytes that are not UTF-8 (a GBK archive unzipped on Linux) are in
-        every table in a readable form (:func:`display_name`), and ``reports`` and ``errors`` then have a
-        ``source_bytes`` column with the name's raw bytes in hex (empty for names that are UTF-8), so no
-        name is lost. Each file is written to a temporary name
+        every table in a readable form (:func:`reportkit.load.display_path` with ``gb18030``), and
+        ``reports`` and ``errors`` then have a ``source_bytes`` column with the name's raw bytes in hex
+        (empty for names that are UTF-8), so no name is lost. Each file is written to a temporary name
         and renamed, so a failed write leaves no half-written table. Returns ``out``."""
         out = Path(out)
         paths = table_paths(out)
@@ -313,19 +313,6 @@ def table_paths(out) -> dict[str, Path]:
     paths = {name: out / f"{name}.parquet" for name in TABLES}
     paths["info"] = out / "corpus.json"
     return paths
-
-
-def display_name(name: str) -> str:
-    """A file name as a person reads it: names the OS gave as bytes that are not UTF-8 (kept by Python
-    as lone surrogates) decoded as GB18030, the usual encoding of Chinese archives, else with the bad
-    bytes as ``\\xNN``. The exact name is ``os.fsencode`` of the original (kept as ``source_bytes``)."""
-    if not _has_surrogates(name):
-        return name
-    raw = os.fsencode(name)
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "backslashreplace")
 
 
 def _has_surrogates(x: str) -> bool:
@@ -555,14 +542,14 @@ class _Accumulator:
         self.raw_names: dict[int, str] = {}         # report no → hex of a file name that is not UTF-8
 
     def _name(self, i: int, path: str) -> str:
-        shown = display_name(path)
+        shown = display_path(path, gb18030=True)
         if shown != path:
             self.raw_names[i] = os.fsencode(path).hex()
         return shown
 
     def add(self, r: tuple) -> None:
         if r[0] == "error":
-            self.errors.append(r[:2] + (self._name(r[1], r[2]), r[3], display_name(r[4])) + r[5:])
+            self.errors.append(r[:2] + (self._name(r[1], r[2]), r[3], display_path(r[4], gb18030=True)) + r[5:])
             return
         _, i, path, pl = r
         path = self._name(i, path)
