@@ -298,3 +298,10 @@ def _draft_pieces(ds, version: str = "2021") -> list[list[tuple[str, str | None,
             pieces.append((text[pos:pe], None, ""))
         paras.append(pieces)
     return paras
+
+
+def as_loaded(text: str) -> str:
+    """Prose as the loader gives it back from the exported page (one paragraph a line, runs of white
+    space one space, no blank lines), so that export → load → export writes the same file."""
+    lines = (" ".join(line.split()) for line in str(text or "").split("\n"))
+    return "\n".join(line for line in lines if line)

@@ -11,7 +11,7 @@ import yaml
 
 from ..format import spec
 from ..reconstruct import Reconstruction
-from .document import _Doc, _doc, _provenance_records
+from .document import _Doc, _doc, _provenance_records, as_loaded
 
 # The layout the loader prints the tables in: HTML keeps an unknown cell as an empty cell, where a
 # text layout would drop it and lose the row.
@@ -23,13 +23,6 @@ def _tables(doc: _Doc) -> dict[str, list[dict]]:
     for (tid, rid, cid), e in doc.cells.items():
         out.setdefault(tid, []).append({"row": rid, "column": cid, "value": e.value})
     return out
-
-
-def as_loaded(text: str) -> str:
-    """Prose as the loader gives it back from the exported page (one paragraph a line, runs of white
-    space one space, no blank lines), so that export → load → export writes the same file."""
-    lines = (" ".join(line.split()) for line in str(text or "").split("\n"))
-    return "\n".join(line for line in lines if line)
 
 
 def authored(doc: _Doc) -> dict:

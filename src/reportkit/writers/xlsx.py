@@ -11,7 +11,7 @@ from ..paths import atomic_output
 from ..readers.xlsx import XLSX_SCHEMA, XLSX_TOP
 from ..format import TABLE_IDS, spec
 from ..reconstruct import rule_text as _rule_text
-from .document import PROVENANCE, XLSX_FONT, _Doc, _bounds_text, _cell_note, _provenance_records
+from .document import PROVENANCE, XLSX_FONT, _Doc, _bounds_text, _cell_note, _provenance_records, as_loaded
 from ..text import display_width, safe_cell_text, xml_safe
 
 
@@ -177,7 +177,8 @@ def _write_xlsx(doc: _Doc, out: Path):
         _xlsx_put(ws, 1, j, h, font=bold, fill=header_fill)
     r = 2
     for sec in doc.sections:
-        parts = [sec.text[k:k + _XLSX_CHUNK] for k in range(0, len(sec.text), _XLSX_CHUNK)] or [""]
+        text = as_loaded(sec.text)          # as it loads back: export → load → export writes the same
+        parts = [text[k:k + _XLSX_CHUNK] for k in range(0, len(text), _XLSX_CHUNK)] or [""]
         for part in parts:
             for j, v in enumerate([sec.number, sec.title, sec.status, part], 1):
                 _xlsx_put(ws, r, j, v, font=body, align=left if j == 4 else None)
