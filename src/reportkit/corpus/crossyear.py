@@ -103,6 +103,21 @@ def _stock(cells: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
     return out
 
 
+def _cell_hash(row, col, state, value, is_value):
+    """A 64-bit hash of each cell's (row, column, state, value), well mixed (SplitMix64's finaliser), so
+    that the plain sum over a table's cells is an order-free fingerprint of the table."""
+    import numpy as np
+    with np.errstate(over="ignore"):
+        h = row * np.uint64(4096) + col
+        h *= np.uint64(0x9E3779B97F4A7C15)
+        h ^= state << np.uint64(56)
+        h ^= np.where(is_value, value, 0.0).view(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(31)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(29)
+    return h
+
+
 def _stale(cells: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
     """Tables whose every cell (number or not) equals last year's, with enough non-zero flow cells.
 
@@ -127,14 +142,8 @@ def _stale(cells: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
         state = sub["state"].cat.codes.to_numpy().astype(np.uint64)
         value = sub["value"].to_numpy(dtype="float64", na_value=np.nan)
         is_value = state == STATES.index("value")
-        with np.errstate(over="ignore"):
-            h = sub["row_id"].cat.codes.to_numpy().astype(np.uint64) * np.uint64(4096) + col.astype(np.uint64)
-            h *= np.uint64(0x9E3779B97F4A7C15)
-            h ^= state << np.uint64(56)
-            h ^= np.where(is_value, value, 0.0).view(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
-            h ^= h >> np.uint64(31)
-            h *= np.uint64(0x94D049BB133111EB)
-            h ^= h >> np.uint64(29)
+        h = _cell_hash(sub["row_id"].cat.codes.to_numpy().astype(np.uint64), col.astype(np.uint64), state,
+                       value, is_value)
         fp = np.zeros(n, dtype=np.uint64)
         np.add.at(fp, rid, h)
         n_vals = np.bincount(rid, weights=is_value, minlength=n)
@@ -210,14 +219,7 @@ def digest_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     value = cells["value"].to_numpy(dtype="float64", na_value=np.nan)
     is_value = state == "value"
     in_force = cells["column_id"].astype(str).to_numpy() == "in_force"
-    with np.errstate(over="ignore"):
-        h = row_h * np.uint64(4096) + col_h
-        h *= np.uint64(0x9E3779B97F4A7C15)
-        h ^= state_code << np.uint64(56)
-        h ^= np.where(is_value, value, 0.0).view(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(31)
-        h *= np.uint64(0x94D049BB133111EB)
-        h ^= h >> np.uint64(29)
+    h = _cell_hash(row_h, col_h, state_code, value, is_value)
     key, inv = np.unique(np.stack([rid, pd.factorize(tab)[0]], axis=1), axis=0, return_inverse=True)
     inv = inv.ravel()
     fp = np.zeros(len(key), np.uint64)
