@@ -25,7 +25,7 @@ PACKAGE = "reportkit"
 # The data flow, lowest first. A module (or a subpackage, by prefix) sits at one stage; it may import
 # its own stage and the stages before it. A new module must be placed here, where it belongs.
 STAGES: tuple[tuple[str, ...], ...] = (
-    ("errors", "paths", "text", "fonts"),               # no reportkit imports at all
+    ("errors", "paths", "text", "fonts", "rx"),         # no reportkit imports at all
     ("format", "lexicon"),                              # the official format; shared Chinese patterns
     ("model", "layout", "agency"),                      # Report and cells; the official grid
     ("split", "tables", "sections", "facts"),           # the load stage's internals, shared by every reader

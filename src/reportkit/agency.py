@@ -18,23 +18,24 @@ True
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from . import rx
+
 # The Chinese patterns this module depends on, kept together (a shared lexicon may take them later).
-_SPACE = re.compile(r"[\s()（）]")
-_PROVINCE_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省|[\u4e00-\u9fff]{2,8}自治区|北京市|天津市|上海市|重庆市)")
-_NATIONAL = re.compile(r"^(?:国务院|国家|中国|中华人民共和国)|总署$|^[\u4e00-\u9fff]{2,8}部$|^审计署$")
-_TOWN = re.compile(r"(?:镇|乡|街道|苏木|片区)(?:人民政府|政府|办事处|管理局|管理委员会|管委会)?$")
-_COUNTY_GOV = re.compile(r"(?:县|[^地]区|旗)(?:人民政府|政府)(?:办公室)?$")
-_GOV_OFFICE = re.compile(r"(?:人民政府|政府)办公(?:厅|室)$")
-_DEPARTMENT = re.compile(r"(?:局|分局|委员会|委|办公室|办|中心|厅|处|所|站|队|支队|大队)$")
+_SPACE = rx.lazy(r"[\s()（）]")
+_PROVINCE_PREFIX = rx.lazy(r"^(?:[\u4e00-\u9fff]{2,3}省|[\u4e00-\u9fff]{2,8}自治区|北京市|天津市|上海市|重庆市)")
+_NATIONAL = rx.lazy(r"^(?:国务院|国家|中国|中华人民共和国)|总署$|^[\u4e00-\u9fff]{2,8}部$|^审计署$")
+_TOWN = rx.lazy(r"(?:镇|乡|街道|苏木|片区)(?:人民政府|政府|办事处|管理局|管理委员会|管委会)?$")
+_COUNTY_GOV = rx.lazy(r"(?:县|[^地]区|旗)(?:人民政府|政府)(?:办公室)?$")
+_GOV_OFFICE = rx.lazy(r"(?:人民政府|政府)办公(?:厅|室)$")
+_DEPARTMENT = rx.lazy(r"(?:局|分局|委员会|委|办公室|办|中心|厅|处|所|站|队|支队|大队)$")
 # An administrative unit below the province named inside the body's name: the department belongs to it.
-_BELOW_PROVINCE = re.compile(r"市|州|盟|地区|县|区|旗|镇|乡|街道|片区")
+_BELOW_PROVINCE = rx.lazy(r"市|州|盟|地区|县|区|旗|镇|乡|街道|片区")
 # How a report refers to its own body in running text.
-_SELF_TOWN = re.compile(r"(?:我|本)(?:镇|乡|街道|片区)(?![长党])")
-_SELF_DEPARTMENT = re.compile(r"(?:我|本)(?:局|委|办)(?![公法])")
-_TITLE_NAME = re.compile(r"^(.*?)(?:关于)?(?:报送)?(?:19|20)\d\d\s*年")
+_SELF_TOWN = rx.lazy(r"(?:我|本)(?:镇|乡|街道|片区)(?![长党])")
+_SELF_DEPARTMENT = rx.lazy(r"(?:我|本)(?:局|委|办)(?![公法])")
+_TITLE_NAME = rx.lazy(r"^(.*?)(?:关于)?(?:报送)?(?:19|20)\d\d\s*年")
 
 
 @dataclass(frozen=True)

@@ -29,14 +29,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
-from typing import Callable
 
-import yaml
-
+from . import rx
 from .agency import name_from_title, rulemaking
-from .format import TABLE_IDS, Table, fold, label_key, spec
+from .format import TABLE_IDS, Table, fold, label_key, read_data, spec
 from .lexicon import COUNT_UNITS, NEG_RECEIVE, STAT_PERIOD, UNIT_FAMILY
 from .model import Report, TableRead
 from .split import RULE_NAMES as _SPLIT_RULES
@@ -53,9 +51,21 @@ _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 # what they lack, the author left out.
 WHOLE_DOCUMENTS = ("html", "pdf", "docx")
 _NUMERALS = NUMERALS[1:7]
-_TABLE_NO = {tid: spec().table(tid).name for tid in TABLE_IDS}
-_ORGS = spec().table("requests").column("commercial").path[-1]     # the 法人或其他组织 header group
 EVIDENCE_MAX = 160          # characters of quoted evidence (always a prefix of text[start:end])
+
+
+# What the rules read from the format is looked up at first use, not at import: reading format.yaml
+# is most of what importing this module used to cost a command that never checks.
+@functools.lru_cache(maxsize=None)
+def _table_no(tid: str) -> str:
+    """表二, 表三, 表四: what prose calls table ``tid``."""
+    return spec().table(tid).name
+
+
+@functools.lru_cache(maxsize=1)
+def _orgs() -> str:
+    """The 法人或其他组织 header group of table 三."""
+    return spec().table("requests").column("commercial").path[-1]
 
 
 # ---------------------------------------------------------------------------------------------- lexicon
@@ -64,15 +74,14 @@ EVIDENCE_MAX = 160          # characters of quoted evidence (always a prefix of 
 
 # A heading the section patterns of format.yaml did not take: its numeral and enumeration mark at a
 # place a heading can start, then words of the official title ("六、其他需报告的事项", "六、需要说明的
-# 其他事项与附表无"). Each title's key words, in order of how much they tell.
+# 其他事项与附表无"). The title's key words (format.yaml), in order of how much they tell, follow it.
 _HEADING_AT = r"(?:^|(?<=[\n。；;:：!?！？\s\d）)]))"
-_TITLE_WORDS = {s.number: s.keywords for s in spec().sections}
 # The digits after a row label the reader did not take (a remark in brackets may stand between), and
 # the enumerator of the next label ("…00000003.其他": the 3 is the next row's).
-_DIGIT_RUN = re.compile(r"(?:\s*[(（][^()（）]{0,40}[)）])?[\s|]*(\d[\d\s|]{0,60})")
-_NEXT_ENUM = re.compile(r"\d[.．、]\s*[\u4e00-\u9fff]")
+_DIGIT_RUN = rx.lazy(r"(?:\s*[(（][^()（）]{0,40}[)）])?[\s|]*(\d[\d\s|]{0,60})")
+_NEXT_ENUM = rx.lazy(r"\d[.．、]\s*[\u4e00-\u9fff]")
 # A number written with its unit in a cell ("120000元", "3件"): a value, not a blank.
-_WITH_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(万元|元|件|条|个|项|宗)")
+_WITH_UNIT = rx.lazy(r"(\d+(?:\.\d+)?)\s*(万元|元|件|条|个|项|宗)")
 # Prose words for outcomes besides the official labels (corpus complete/009: 同意公开, 区分处理后公开).
 _OUTCOME_WORDS = {"granted": "同意公开|全部公开", "granted_or_partly": "全部或部分公开|同意或部分公开",
                   "partly": "区分处理后公开|部分同意公开", "completed": "办结|办理完毕|办理完结"}
@@ -80,36 +89,36 @@ _OUTCOME_SYNONYMS = {"granted": "granted", "partly_granted": "partly"}
 _APPLICATION_UNITS = {"件", "宗"}
 # Words that make an outcome count one of a subset of the applications (a channel, an applicant kind,
 # the carried-over ones): such a count is not the table's total.
-_SUBSET = re.compile(r"网上|网络|当面|信函|邮寄|传真|电子邮件|自然人|法人|企业|结转|上年")
+_SUBSET = rx.lazy(r"网上|网络|当面|信函|邮寄|传真|电子邮件|自然人|法人|企业|结转|上年")
 # Channels the same item is published on: parts listed by channel may overlap and sum past the total.
-_CHANNELS = re.compile(r"网站|网页|微博|微信|公众号|头条|抖音|客户端|新媒体|平台|专栏|公报|报刊|电视|广播")
+_CHANNELS = rx.lazy(r"网站|网页|微博|微信|公众号|头条|抖音|客户端|新媒体|平台|专栏|公报|报刊|电视|广播")
 # "120件，占30.5%": a share, and the words that mark a count as the total it is a share of.
-_SHARE = re.compile(r"占(?:比|全部|总数|总量|申请总数|收到申请|受理)?[^，,。；;%]{0,10}?(?:的|比例)?(?:为|约|达)?$")
-_TOTAL_CUE = re.compile(r"共|总|合计|累计|全年|收到|受理")
+_SHARE = rx.lazy(r"占(?:比|全部|总数|总量|申请总数|收到申请|受理)?[^，,。；;%]{0,10}?(?:的|比例)?(?:为|约|达)?$")
+_TOTAL_CUE = rx.lazy(r"共|总|合计|累计|全年|收到|受理")
 # Claims of a whole: every review or lawsuit upheld, every application completed.
-_UPHELD_CLAIM = re.compile(r"(?:均|全部|都|皆)(?:已|被|获|得到|予以)*(?:维持|胜诉)")
-_ALL_DONE_CLAIM = re.compile(r"(?:所有|全部)[^。；;，,]{0,8}申请[^。；;]{0,10}?(?:均|全部|都)(?:已|已经)?(?:按时|依法|按期)?办结"
+_UPHELD_CLAIM = rx.lazy(r"(?:均|全部|都|皆)(?:已|被|获|得到|予以)*(?:维持|胜诉)")
+_ALL_DONE_CLAIM = rx.lazy(r"(?:所有|全部)[^。；;，,]{0,8}申请[^。；;]{0,10}?(?:均|全部|都)(?:已|已经)?(?:按时|依法|按期)?办结"
                              r"|申请[^。；;]{0,10}?(?:均|全部|都)(?:已|已经)?(?:按时|依法|按期)?办结"
                              r"|(?:均|全部)(?:已|已经)?(?:按时|按期)?办结(?:完毕)?[,，。；;]")
 # "共…，其中…": a total, the word that opens its parts, and a residual part that closes a full list.
-_SUM_TOTAL = re.compile(r"共计?|总计|合计|累计|总数")
-_AMONG = re.compile(r"[\s,，:：]*其中")
-_RESIDUAL = re.compile(r"其他|其余|其它")
+_SUM_TOTAL = rx.lazy(r"共计?|总计|合计|累计|总数")
+_AMONG = rx.lazy(r"[\s,，:：]*其中")
+_RESIDUAL = rx.lazy(r"其他|其余|其它")
 # A word of two to four characters written twice in a row. A doubled single character is a word
 # (常常, 人人, 个个, 天天) and is never matched; nor are "一个一个" forms (a numeral and a measure word,
 # repeated on purpose) or doubled digits of a number.
-_DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,4})\1")
-_DOUBLE_OK = re.compile(r"^[一二三四五六七八九十两几每]")
+_DOUBLED = rx.lazy(r"([\u4e00-\u9fff]{2,4})\1")
+_DOUBLE_OK = rx.lazy(r"^[一二三四五六七八九十两几每]")
 # ABAB verb forms a report may use on purpose (研究研究): none seen in the corpus; kept as a list.
 _DOUBLE_WORDS = frozenset({"研究", "讨论", "学习", "商量", "考虑", "看看"})
 # "一是…二是…三是" enumerations, and what ends one (a line, a sub-heading).
-_ENUM_WORD = re.compile(r"(?<![\u4e00-\u9fff])([一二三四五六七八九十]{1,2})是(?=[\u4e00-\u9fff])")
+_ENUM_WORD = rx.lazy(r"(?<![\u4e00-\u9fff])([一二三四五六七八九十]{1,2})是(?=[\u4e00-\u9fff])")
 _CN_VALUE = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
-_ENUM_BREAK = re.compile(r"\n|[（(][一二三四五六七八九十]+[)）]|(?<![\u4e00-\u9fff])[一二三四五六七八九十]、")
+_ENUM_BREAK = rx.lazy(r"\n|[（(][一二三四五六七八九十]+[)）]|(?<![\u4e00-\u9fff])[一二三四五六七八九十]、")
 _NUMERALS_ALL = "一二三四五六七八九十"
 # A sentence that says how the fee went, in the words reports use: "未收取信息处理费", "本年度信息公开
 # 处理费收费情况…未发生政府信息公开收费事项", "未产生政府信息公开信息处理费用", "信息处理费0元".
-_FEE_STATEMENT = re.compile(r"(?:未|没有|无|不)(?:产生|收取|发生|涉及|存在)[^。;\n]{0,16}?(?:处理费|费用|收费)"
+_FEE_STATEMENT = rx.lazy(r"(?:未|没有|无|不)(?:产生|收取|发生|涉及|存在)[^。;\n]{0,16}?(?:处理费|费用|收费)"
                             r"|处理费[^。;\n]{0,24}?(?:0元|零|未|无|没有|不)|收费(?:情况|事项)")
 
 
@@ -153,7 +162,7 @@ class Rule:
 
 @functools.lru_cache(maxsize=1)
 def _rules() -> dict[str, Rule]:
-    raw = yaml.safe_load(resources.files("reportkit").joinpath("data/rules.yaml").read_text(encoding="utf-8"))
+    raw = read_data("rules.yaml")
     out: dict[str, Rule] = {}
     for r in raw["rules"]:
         formats = tuple(str(f) for f in r["formats"])
@@ -371,10 +380,10 @@ def _make_short_row(t: Table, rid: str) -> str:
 
 def _cell_ref(t: Table, rid: str, cid: str) -> str:
     if t.id == "appeals":
-        return f"{_TABLE_NO[t.id]}「{t.column(cid).name}」"
+        return f"{_table_no(t.id)}「{t.column(cid).name}」"
     if t.id == "proactive":
-        return f"{_TABLE_NO[t.id]}「{t.row(rid).label}/{t.column(cid).name}」"
-    return f"{_TABLE_NO[t.id]}「{_short_row(t, rid)}」行「{t.column(cid).name}」列"
+        return f"{_table_no(t.id)}「{t.row(rid).label}/{t.column(cid).name}」"
+    return f"{_table_no(t.id)}「{_short_row(t, rid)}」行「{t.column(cid).name}」列"
 
 
 def _sec_name(number: int) -> str:
@@ -399,9 +408,9 @@ def _variant_heading(ctx: _Ctx, number: int) -> tuple[int, int] | None:
     after = [x for x in ctx.report.sections if x.present and x.number > number]
     lo = max((x.body_start for x in before), default=0)
     hi = min((x.start for x in after), default=len(ctx.ft))
-    pat = re.compile(_HEADING_AT + _NUMERALS[number - 1] + r"\s*[、.．]\s*([^。\n]{2,24})")
+    pat = rx.compiled(_HEADING_AT + _NUMERALS[number - 1] + r"\s*[、.．]\s*([^。\n]{2,24})")
     for m in pat.finditer(ctx.ft, lo, hi):
-        words, head = _TITLE_WORDS[number], m.group(1)[:16]      # the title, not the text run into it
+        words, head = spec().section(number).keywords, m.group(1)[:16]      # the title, not the text run into it
         if sum(w in head for w in words) >= (2 if number == 6 else 1):
             last = max(head.rfind(w) + len(w) for w in words if w in head)
             tail = re.match(r"(?:情况|措施|计划|事项)?", m.group(1)[last:]).end()
@@ -413,7 +422,7 @@ def _renumbered(ctx: _Ctx, number: int) -> tuple[int, int, str] | None:
     """Where the title of section ``number`` stands under another numeral ("三、主动公开政府信息情况" in an
     annex that numbers its tables from 一): (start, end, numeral written)."""
     key = spec().section(number).title[2:]
-    pat = re.compile(_HEADING_AT + r"([一二三四五六七八九十])\s*[、.．]\s*" + re.escape(key))
+    pat = rx.compiled(_HEADING_AT + r"([一二三四五六七八九十])\s*[、.．]\s*" + re.escape(key))
     for m in pat.finditer(ctx.ft):
         if m.group(1) != _NUMERALS[number - 1]:
             return m.start(), m.end(), m.group(1)
@@ -618,16 +627,16 @@ def _table_rows_missing(ctx: _Ctx) -> None:
         if bare:
             a, b = min(found[r.id][0] for r in bare), max(found[r.id][1] for r in bare)
             ctx.emit_as("row_without_values",
-                        f"{_TABLE_NO[tid]}{'、'.join(f'「{_short_row(t, r.id)}」' for r in bare)}行只有标签，没有数字"
+                        f"{_table_no(tid)}{'、'.join(f'「{_short_row(t, r.id)}」' for r in bare)}行只有标签，没有数字"
                         "（空白不等于0）。",
-                        f"Table {_TABLE_NO[tid][1]}: rows {', '.join(r.id for r in bare)} are printed without "
+                        f"Table {_table_no(tid)[1]}: rows {', '.join(r.id for r in bare)} are printed without "
                         "numbers (a blank is not 0).", start=a, end=b, table=tid,
                         row=bare[0].id if len(bare) == 1 else None)
         if not missing:
             continue
         names = "、".join(_short_row(t, r.id) for r in missing[:6]) + ("等" if len(missing) > 6 else "")
-        ctx.emit(f"{_TABLE_NO[tid]}缺少{len(missing)}行：{names}。",
-                 f"Table {_TABLE_NO[tid][1]} lacks {len(missing)} rows: {', '.join(r.id for r in missing)}.",
+        ctx.emit(f"{_table_no(tid)}缺少{len(missing)}行：{names}。",
+                 f"Table {_table_no(tid)[1]} lacks {len(missing)} rows: {', '.join(r.id for r in missing)}.",
                  start=tr.end, table=tid, row=missing[0].id if len(missing) == 1 else None)
 
 
@@ -644,8 +653,8 @@ def _row_without_values(ctx: _Ctx) -> None:
         if not printed:
             spans = [i.start for i in issues if i.start is not None] + [i.end for i in issues if i.end is not None]
             start, end = (min(spans), max(spans)) if spans else (tr.start, tr.end)
-            ctx.emit(f"{_TABLE_NO[tid]}的{len(issues)}行只有标签、没有任何数字：表格未填写。",
-                     f"Table {_TABLE_NO[tid][1]}: {len(issues)} rows are printed without a single number "
+            ctx.emit(f"{_table_no(tid)}的{len(issues)}行只有标签、没有任何数字：表格未填写。",
+                     f"Table {_table_no(tid)[1]}: {len(issues)} rows are printed without a single number "
                      "(an unfilled template).", start=start, end=end, table=tid)
             continue
         dup = {i.row for i in tr.issues if i.kind == "duplicate_row"}
@@ -654,8 +663,8 @@ def _row_without_values(ctx: _Ctx) -> None:
                           "; these rows appear more than once, the numbers may be in the other copy")
                          if dup & {i.row for i in issues} else ("", ""))
         spans = [i for i in issues if i.start is not None]
-        ctx.emit(f"{_TABLE_NO[tid]}{names}行只有标签，没有数字{note}。",
-                 f"Table {_TABLE_NO[tid][1]}: rows {', '.join(str(i.row) for i in issues)} are printed without "
+        ctx.emit(f"{_table_no(tid)}{names}行只有标签，没有数字{note}。",
+                 f"Table {_table_no(tid)[1]}: rows {', '.join(str(i.row) for i in issues)} are printed without "
                  f"numbers{note_en}.",
                  start=min((i.start for i in spans), default=tr.start),
                  end=max((i.end for i in spans), default=tr.end), table=tid,
@@ -683,8 +692,8 @@ def _cell_count(ctx: _Ctx) -> None:
         if _at_cut(ctx, i):
             continue                        # the text stops in this row: listed in the truncation finding
         note, note_en = "；复制时空白单元格常会消失", "; empty cells often vanish when a page is copied"
-        ctx.emit(f"{_TABLE_NO[tid]}「{label}」行有{got}个单元格，格式为{n}个，无法确定数字所属的列{note}。",
-                 f"Table {_TABLE_NO[tid][1]}, row {i.row}: {got} cells where the format has {n}; the numbers "
+        ctx.emit(f"{_table_no(tid)}「{label}」行有{got}个单元格，格式为{n}个，无法确定数字所属的列{note}。",
+                 f"Table {_table_no(tid)[1]}, row {i.row}: {got} cells where the format has {n}; the numbers "
                  f"cannot be placed in columns{note_en}.",
                  start=i.start, end=i.end, table=tid, row=i.row)
     # Other issue kinds of the table reader ("too_many_digits", and any added later) are reported here
@@ -695,10 +704,10 @@ def _cell_count(ctx: _Ctx) -> None:
                 continue
             t = _table_of(tr)
             where = (_cell_ref(t, i.row, i.column) if i.row and i.column else
-                     f"{_TABLE_NO[tid]}「{_short_row(t, i.row)}」行" if i.row else _TABLE_NO[tid])
+                     f"{_table_no(tid)}「{_short_row(t, i.row)}」行" if i.row else _table_no(tid))
             raw = f"「{i.raw}」" if i.raw else ""
             what = "数字位数过多，不是有效的单元格数值，未读取" if i.kind == "too_many_digits" else f"无法按格式读取（{i.kind}）"
-            ctx.emit(f"{where}{raw}{what}。", f"Table {_TABLE_NO[tid][1]}: {i.message}",
+            ctx.emit(f"{where}{raw}{what}。", f"Table {_table_no(tid)[1]}: {i.message}",
                      start=i.start, end=i.end, table=tid, row=i.row, column=i.column)
 
 
@@ -721,9 +730,9 @@ def _cells_run_together(ctx: _Ctx) -> None:
             cands = list(getattr(i, "candidates", None) or [])
             shown = "；".join("|".join(_num(v) for v in c) if isinstance(c, (list, tuple)) else str(c)
                              for c in cands[:4]) + ("等" if len(cands) > 4 else "")
-            ctx.emit(f"{_TABLE_NO[tid]}「{label(i.row)}」行的数字连在一起（“{_quote_digits(i.raw)}”），可拆分为"
+            ctx.emit(f"{_table_no(tid)}「{label(i.row)}」行的数字连在一起（“{_quote_digits(i.raw)}”），可拆分为"
                      f"{len(cands)}种读法：{shown}；无法确定是哪一种，不作取舍。",
-                     f"Table {_TABLE_NO[tid][1]}, row {i.row}: the run-together digits {i.raw!r} split "
+                     f"Table {_table_no(tid)[1]}, row {i.row}: the run-together digits {i.raw!r} split "
                      f"{len(cands)} ways ({shown}); none is chosen.",
                      start=i.start, end=i.end, table=tid, row=i.row)
         runs = [i for i in tr.issues if i.kind == "run_together"]
@@ -742,8 +751,8 @@ def _cells_run_together(ctx: _Ctx) -> None:
             starts = [x[0] for x in items if x[0] is not None]
             ends = [x[3] for x in items if x[3] is not None]
             rows = [i.row for i in runs] + list(glued)
-            ctx.emit(f"{_TABLE_NO[tid]}的数字连在一起（复制网页时丢失了单元格分隔），按格式没有唯一读法，未读取：{shown}{more}{note}。",
-                     f"Table {_TABLE_NO[tid][1]}: digits run together in {len(items)} rows "
+            ctx.emit(f"{_table_no(tid)}的数字连在一起（复制网页时丢失了单元格分隔），按格式没有唯一读法，未读取：{shown}{more}{note}。",
+                     f"Table {_table_no(tid)[1]}: digits run together in {len(items)} rows "
                      f"({', '.join(str(r) for r in rows)}); the cell boundaries were lost in copying and are "
                      "not guessed.",
                      start=min(starts) if starts else tr.start, end=max(ends) if ends else tr.end, table=tid,
@@ -774,9 +783,9 @@ def _cells_split(ctx: _Ctx) -> None:
             def cut(rid: str) -> str:
                 parts = [tr.cells[(rid, c.id)] for c in t.columns_for(rid) if (rid, c.id) in tr.cells]
                 return f"「{label(rid)}」{'|'.join(c.raw or '' for c in parts)}"
-            ctx.emit(f"{_TABLE_NO[tid]}有{len(split)}行数字连写，按格式只有一种读法，已拆分{by}："
+            ctx.emit(f"{_table_no(tid)}有{len(split)}行数字连写，按格式只有一种读法，已拆分{by}："
                      f"{'、'.join(cut(r) for r in shown[:8])}{'等' if len(split) > 8 else ''}。",
-                     f"Table {_TABLE_NO[tid][1]}: {len(split)} rows had run-together digits, split the only "
+                     f"Table {_table_no(tid)[1]}: {len(split)} rows had run-together digits, split the only "
                      f"way the format allows ({', '.join(rules_used)}): {', '.join(split)}.",
                      start=min((c.start for c in cells), default=tr.start),
                      end=max((c.end for c in cells), default=tr.end), table=tid,
@@ -788,8 +797,8 @@ def _duplicate_row(ctx: _Ctx) -> None:
     for tid, tr, t, i in _issue_rows(ctx, ("duplicate_row",)):
         if any(j.kind == "no_values" and j.row == i.row for j in tr.issues):
             continue                        # row_without_values names the row and says it recurs
-        ctx.emit(f"{_TABLE_NO[tid]}「{_short_row(t, i.row)}」行出现两次，只采用第一次。",
-                 f"Table {_TABLE_NO[tid][1]}: row {i.row} appears twice; the first one is used.",
+        ctx.emit(f"{_table_no(tid)}「{_short_row(t, i.row)}」行出现两次，只采用第一次。",
+                 f"Table {_table_no(tid)[1]}: row {i.row} appears twice; the first one is used.",
                  start=i.start, end=i.end, table=tid, row=i.row)
 
 
@@ -813,8 +822,8 @@ def _count_not_a_number(ctx: _Ctx) -> None:
             start = min(c.start for c in spans) if spans else None
             end = max(c.end for c in spans) if spans else None
             label = _short_row(t, rid) if t.id != "appeals" else "数据行"
-            ctx.emit(f"{_TABLE_NO[tid]}「{label}」行{what}：应填数字（没有就填0，空白不等于0）。",
-                     f"Table {_TABLE_NO[tid][1]}, row {rid}: {what_en} where a count belongs (a blank is not 0).",
+            ctx.emit(f"{_table_no(tid)}「{label}」行{what}：应填数字（没有就填0，空白不等于0）。",
+                     f"Table {_table_no(tid)[1]}, row {rid}: {what_en} where a count belongs (a blank is not 0).",
                      start=start, end=end, table=tid, row=rid,
                      column=cells[0].column if len(cells) == 1 else None)
 
@@ -841,7 +850,7 @@ def _cell_unit(ctx: _Ctx) -> None:
                 conv = f"（折合{_num(round(as_col, 6))}{col.unit}）" if as_col is not None else ""
             ctx.emit(f"{_cell_ref(t, i.row, i.column)}写作「{ctx.text[i.start:i.end]}」{conv}，而格式的单位是"
                      f"{col.unit}：单位不符，未作为数值读取。",
-                     f"Table {_TABLE_NO[tid][1]} [{i.row}/{i.column}] is written {ctx.text[i.start:i.end]!r} "
+                     f"Table {_table_no(tid)[1]} [{i.row}/{i.column}] is written {ctx.text[i.start:i.end]!r} "
                      f"where the format's unit is {col.unit}; not read as a value.",
                      start=i.start, end=i.end, table=tid, row=i.row, column=i.column)
         for (rid, cid), c in tr.cells.items():
@@ -850,7 +859,7 @@ def _cell_unit(ctx: _Ctx) -> None:
                 m = _WITH_UNIT.fullmatch(fold(c.raw or "").strip())
                 if m:
                     ctx.emit(f"{_cell_ref(t, rid, cid)}写作「{c.raw}」：数字带了单位，未作为数值读取（不是空白）。",
-                             f"Table {_TABLE_NO[tid][1]} [{rid}/{cid}] holds {c.raw!r}: a number with its unit, "
+                             f"Table {_table_no(tid)[1]} [{rid}/{cid}] holds {c.raw!r}: a number with its unit, "
                              "not read as a value (it is not blank).", start=c.start, end=c.end, table=tid,
                              row=rid, column=cid, severity="info", origin="undetermined")
                 continue
@@ -862,7 +871,7 @@ def _cell_unit(ctx: _Ctx) -> None:
                 conv = f"（折合{_num(round(as_col, 6))}{col.unit}）" if as_col is not None else ""
                 ctx.emit(f"{_cell_ref(t, rid, cid)}写作「{ctx.text[c.start:c.end + after.end()]}」{conv}，而格式的单位是"
                          f"{col.unit}：表中数字按格式读作{_num(c.value)}{col.unit}，单位不符。",
-                         f"Table {_TABLE_NO[tid][1]} [{rid}/{cid}] is written "
+                         f"Table {_table_no(tid)[1]} [{rid}/{cid}] is written "
                          f"{ctx.text[c.start:c.end + after.end()]!r} where the format's unit is {col.unit}.",
                          start=c.start, end=c.end + after.end(), table=tid, row=rid, column=cid)
 
@@ -907,18 +916,18 @@ def _old_template(ctx: _Ctx) -> None:
         span = _evidence_2019(ctx, tid, tr)
         if span is None:
             continue
-        ctx.emit(f"{year}年的年报，{_TABLE_NO[tid]}却使用2019年试行格式（国办公开办函〔2019〕60号）的表格；"
+        ctx.emit(f"{year}年的年报，{_table_no(tid)}却使用2019年试行格式（国办公开办函〔2019〕60号）的表格；"
                  "2021年起应使用国办公开办函〔2021〕30号的格式。",
-                 f"A report for {year} fills table {_TABLE_NO[tid][1]} in the 2019 trial layout; from 2021 the "
+                 f"A report for {year} fills table {_table_no(tid)[1]} in the 2019 trial layout; from 2021 the "
                  "format of 国办公开办函〔2021〕30号 applies.",
                  start=span[0], end=span[1], table=tid)
 
 
 # Patterns start with a literal so the regex engine can skip ahead; the issuer and the opening bracket
 # are taken in by _widen_left.
-_NOTICE_2019 = re.compile(r"2019\s*[〕\]】)]?\s*60\s*号")
-_NOTICE_2021 = re.compile(r"2021\s*[〕\]】)]?\s*30\s*号")
-_ISSUER_2019 = re.compile(r"(?:国办公开办?函)?\s*[〔\[【(]?\s*$")
+_NOTICE_2019 = rx.lazy(r"2019\s*[〕\]】)]?\s*60\s*号")
+_NOTICE_2021 = rx.lazy(r"2021\s*[〕\]】)]?\s*30\s*号")
+_ISSUER_2019 = rx.lazy(r"(?:国办公开办?函)?\s*[〔\[【(]?\s*$")
 
 
 def _widen_left(ft: str, start: int, pattern: re.Pattern) -> int:
@@ -942,10 +951,10 @@ def _old_notice_cited(ctx: _Ctx) -> None:
                  "replaced.", start=s, end=e, severity="info" if also_2021 else None)
 
 
-_YEAR_WORD = re.compile(r"((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")     # not a date: no month after
-_PERIOD = re.compile(STAT_PERIOD + r"[^。\n]{0,12}?((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日"
+_YEAR_WORD = rx.lazy(r"((?:19|20)\d\d)\s*年(?!\s*\d{1,2}\s*月)")     # not a date: no month after
+_PERIOD = rx.lazy(STAT_PERIOD + r"[^。\n]{0,12}?((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日"
                      r"[^。\n]{0,6}?(?:((?:19|20)\d\d)\s*年\s*)?12\s*月\s*31\s*日")
-_TITLE_YEAR = re.compile(r"(?:19|20)\d\d")
+_TITLE_YEAR = rx.lazy(r"(?:19|20)\d\d")
 
 
 @_rule("year_mismatch")
@@ -992,9 +1001,9 @@ def _year_mismatch(ctx: _Ctx) -> None:
 
 # Year, optional closing bracket, serial, 号; the opening bracket and issuer are looked for to its left.
 # Tolerates 〔 [ 【 ( on the left and 〕 ] 】 ) on the right (the width fold made （）［］ ASCII), corpus-notes §5.
-_DOCNUM = re.compile(r"((?:19|20)\d\d)\s*([〕\]】)])?\s*(\d{1,4})\s*号")
-_OPEN_LEFT = re.compile(r"([〔\[【(])\s*$")
-_ISSUER_TAIL = re.compile(r"[\u4e00-\u9fff]{0,8}$")
+_DOCNUM = rx.lazy(r"((?:19|20)\d\d)\s*([〕\]】)])?\s*(\d{1,4})\s*号")
+_OPEN_LEFT = rx.lazy(r"([〔\[【(])\s*$")
+_ISSUER_TAIL = rx.lazy(r"[\u4e00-\u9fff]{0,8}$")
 _ISSUER_END = set("函发字办令")
 
 
@@ -1040,8 +1049,8 @@ def _doc_number_malformed(ctx: _Ctx) -> None:
 # can start (text start, a line start, or after a sentence end in captures that run lines together),
 # which keeps the scan off the many numerals inside sentences.
 _CN_NUM = "一二三四五六七八九十"
-_HEAD_START = re.compile(rf"[\n。;!?][ \t]*(?=[({_CN_NUM}])")
-_ONE_BRACKET = re.compile(rf"\(([{_CN_NUM}]{{1,3}})(?![{_CN_NUM})])|([{_CN_NUM}]{{1,3}})\)")
+_HEAD_START = rx.lazy(rf"[\n。;!?][ \t]*(?=[({_CN_NUM}])")
+_ONE_BRACKET = rx.lazy(rf"\(([{_CN_NUM}]{{1,3}})(?![{_CN_NUM})])|([{_CN_NUM}]{{1,3}})\)")
 
 
 @_rule("heading_brackets")
@@ -1067,8 +1076,7 @@ def _heading_brackets(ctx: _Ctx) -> None:
 # How introductions name the six parts. Looser than the heading patterns of format.yaml, because intros
 # paraphrase (format-2021.md §1: "因政府信息公开工作被申请行政复议和提起行政诉讼情况", "存在的主要问题和改进措施",
 # "其他事项"); part 五 stops at its own words so that a part 六 glued to it is still seen as one.
-_INTRO_PARTS = tuple(re.compile(p) for p in (
-    re.escape(spec().section(1).title.split("、", 1)[1]),
+_INTRO_PARTS_REST = tuple(rx.lazy(p) for p in (
     r"主动公开(?:政府信息)?的?情况|主动公开政府信息",
     r"(?:收到和)?处理(?:政府信息公开)?申请的?情况|依申请公开(?:政府信息)?的?情况",
     r"(?:因政府信息公开(?:工作)?)?被?(?:申请)?(?:政府信息公开)?行政法?复议[、和及与]?(?:提起)?(?:行政)?诉讼的?情况",
@@ -1077,10 +1085,21 @@ _INTRO_PARTS = tuple(re.compile(p) for p in (
 ))
 
 
-_SENTENCE = re.compile(r"[^。\n]+")
-_INTRO_CUES = (spec().section(1).title.split("、", 1)[1], "申请", "复议", "问题", "其他")     # besides 主动公开, which every list names
-_LIST_SEP = re.compile(r"[、,;，；和及与]|以及")
-_PARTS_COUNT = re.compile(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:大)?部分")
+@functools.lru_cache(maxsize=1)
+def _intro_part_patterns() -> tuple:
+    """The pattern of each part's name in an introduction, part 一 by its official title."""
+    return (rx.compiled(re.escape(spec().section(1).title.split("、", 1)[1])), *_INTRO_PARTS_REST)
+
+
+_SENTENCE = rx.lazy(r"[^。\n]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _intro_cues() -> tuple[str, ...]:
+    """Words an introduction's list of the parts holds, besides 主动公开, which every list names."""
+    return spec().section(1).title.split("、", 1)[1], "申请", "复议", "问题", "其他"
+_LIST_SEP = rx.lazy(r"[、,;，；和及与]|以及")
+_PARTS_COUNT = rx.lazy(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:大)?部分")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
 
@@ -1093,11 +1112,11 @@ def _intro_parts(ctx: _Ctx) -> None:
     fend = min(region_end, len(ft))
     for sent in _SENTENCE.finditer(ft, 0, fend):
         text = sent.group()
-        if "主动公开" not in text or sum(k in text for k in _INTRO_CUES) < 3:
+        if "主动公开" not in text or sum(k in text for k in _intro_cues()) < 3:
             continue                        # cheap pre-filter: a list of parts names several of these
         found = []
         pos = sent.start()
-        for k, pat in enumerate(_INTRO_PARTS):
+        for k, pat in enumerate(_intro_part_patterns()):
             m = pat.search(ft, pos, sent.end())
             if m:
                 found.append((k + 1, m.start(), m.end()))
@@ -1167,8 +1186,8 @@ def _not_reached(ctx: _Ctx) -> tuple[list[str], list[str]]:
         if rows or partial:
             first = _short_row(t, (partial or [rows[0].id])[0])
             n = len(rows) + len(partial)
-            zh.append(f"{_TABLE_NO[tid]}自「{first}」起的{n}行")
-            en.append(f"{n} rows of table {_TABLE_NO[tid][1]} from {(partial or [rows[0].id])[0]}")
+            zh.append(f"{_table_no(tid)}自「{first}」起的{n}行")
+            en.append(f"{n} rows of table {_table_no(tid)[1]} from {(partial or [rows[0].id])[0]}")
     if last and last < 6:
         zh.append(f"第{_NUMERALS[last]}至六部分" if last < 5 else "第六部分")
         en.append(f"sections {_NUMERALS[last]} to 六" if last < 5 else "section 六")
@@ -1271,9 +1290,9 @@ def _check_identity(ctx: _Ctx) -> None:
             if rule.identity == _GROUPED_IDENTITY:
                 failed.append((row, ls, rs, spans))
                 continue
-            ctx.emit(f"{_TABLE_NO[tid]}{where}：{_sum_text(t, lv, bool(col))} = {_num(ls)}，而 "
+            ctx.emit(f"{_table_no(tid)}{where}：{_sum_text(t, lv, bool(col))} = {_num(ls)}，而 "
                      f"{_sum_text(t, rv, bool(col))} = {_num(rs)}，两者应相等（{ident.description}；{note}）。",
-                     f"Table {_TABLE_NO[tid][1]} [{scope}]: "
+                     f"Table {_table_no(tid)[1]} [{scope}]: "
                      f"{' + '.join(f'{r}/{c} {_num(v)}' for r, c, v in lv)} = {_num(ls)} but "
                      f"{' + '.join(f'{r}/{c} {_num(v)}' for r, c, v in rv if v) or '0'} = {_num(rs)} "
                      f"({ident.description_en}; {note_en}).",
@@ -1292,9 +1311,9 @@ _GROUPED_IDENTITY = "requests_row_total"
 def _emit_row_totals(ctx: _Ctx, tid: str, t: Table, failed: list, ident, note: str, note_en: str) -> None:
     if len(failed) == 1:
         row, ls, rs, spans = failed[0]
-        ctx.emit(f"{_TABLE_NO[tid]}「{_short_row(t, row)}」行：总计 {_num(ls)}，而自然人与{_ORGS}各列之和为"
+        ctx.emit(f"{_table_no(tid)}「{_short_row(t, row)}」行：总计 {_num(ls)}，而自然人与{_orgs()}各列之和为"
                  f"{_num(rs)}，两者应相等（{ident.description}；{note}）。",
-                 f"Table {_TABLE_NO[tid][1]} [{row}]: total {_num(ls)} but the applicant columns add up to "
+                 f"Table {_table_no(tid)[1]} [{row}]: total {_num(ls)} but the applicant columns add up to "
                  f"{_num(rs)} ({ident.description_en}; {note_en}).",
                  start=min((c.start for c in spans), default=None), end=max((c.end for c in spans), default=None),
                  table=tid, row=row)
@@ -1304,9 +1323,9 @@ def _emit_row_totals(ctx: _Ctx, tid: str, t: Table, failed: list, ident, note: s
     why, why_en = (("总计列填了0，而申请人各列有数：", "the 总计 column holds 0 beside non-zero applicant columns: ")
                    if zero else ("", ""))
     spans = [c for *_, sp in failed for c in sp]
-    ctx.emit(f"{_TABLE_NO[tid]}有{len(failed)}行的总计与自然人、{_ORGS}各列之和不符，{why}{listed}"
+    ctx.emit(f"{_table_no(tid)}有{len(failed)}行的总计与自然人、{_orgs()}各列之和不符，{why}{listed}"
              f"（{ident.description}；{note}）。",
-             f"Table {_TABLE_NO[tid][1]}: in {len(failed)} rows the total differs from the applicant columns; "
+             f"Table {_table_no(tid)[1]}: in {len(failed)} rows the total differs from the applicant columns; "
              f"{why_en}{', '.join(f'{row} {_num(ls)} vs {_num(rs)}' for row, ls, rs, _ in failed)} "
              f"({ident.description_en}; {note_en}).",
              start=min((c.start for c in spans), default=None), end=max((c.end for c in spans), default=None),
@@ -1337,7 +1356,7 @@ def _count_range(ctx: _Ctx) -> None:
             if problems:
                 c = tr.cells[(rid, cid)]
                 ctx.emit(f"{_cell_ref(t, rid, cid)}为{_num(v)}，{'且'.join(problems)}。",
-                         f"Table {_TABLE_NO[tid][1]} [{rid}/{cid}] = {_num(v)} {' and '.join(problems_en)}.",
+                         f"Table {_table_no(tid)[1]} [{rid}/{cid}] = {_num(v)} {' and '.join(problems_en)}.",
                          start=c.start, end=c.end, table=tid, row=rid, column=cid)
 
 
@@ -1371,8 +1390,8 @@ def _regulations_without_power(ctx: _Ctx) -> None:
 
 # ---------------------------------------------------------------------------------------------- prose
 
-_NEG_REQUESTS = re.compile(NEG_RECEIVE + r"[^。;!?\n]{0,20}?申请")
-_NEG_APPEALS = re.compile(r"(?:未(?:发生|出现|有|被|涉及|产生)|没有|无(?=因|涉及|发生|被申请|提起|行政|复议|诉讼))"
+_NEG_REQUESTS = rx.lazy(NEG_RECEIVE + r"[^。;!?\n]{0,20}?申请")
+_NEG_APPEALS = rx.lazy(r"(?:未(?:发生|出现|有|被|涉及|产生)|没有|无(?=因|涉及|发生|被申请|提起|行政|复议|诉讼))"
                           r"[^。;!?\n,]{0,25}?(?:复议|诉讼)[^。;!?\n,]{0,15}")
 
 
@@ -1404,7 +1423,7 @@ def _prose_negation(ctx: _Ctx) -> None:
             continue
         got = _cells_value(tables.get("requests"), (("new", "total"),))
         if got and got[0] > 0:
-            ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_TABLE_NO['requests']}「一、本年新收」总计为{_num(got[0])}。",
+            ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_table_no('requests')}「一、本年新收」总计为{_num(got[0])}。",
                      f"The prose says {ctx.text[s:e]!r}, but table 三 counts {_num(got[0])} new applications.",
                      start=s, end=e, section=ctx.section_at(s), table="requests", row="new", column="total")
     for m, s, e in _find(ctx, _NEG_APPEALS):
@@ -1418,7 +1437,7 @@ def _prose_negation(ctx: _Ctx) -> None:
             checks.append(("行政诉讼总计", "lawsuit totals", _cells_value(tables.get("appeals"), _SUITS)))
         for what, what_en, got in checks:
             if got and got[0] > 0:
-                ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_TABLE_NO['appeals']}{what}为{_num(got[0])}。",
+                ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_table_no('appeals')}{what}为{_num(got[0])}。",
                          f"The prose says {ctx.text[s:e]!r}, but table 四 has {_num(got[0])} ({what_en}).",
                          start=s, end=e, section=ctx.section_at(s), table="appeals", row="cases",
                          column=got[1][0].column if len(got[1]) == 1 else None)
@@ -1427,21 +1446,23 @@ def _prose_negation(ctx: _Ctx) -> None:
 # What a prose count is about (its subject, the words before the number) → the cells it should equal,
 # and an alternative reading some reports use (received = new + carried over, corpus complete/003).
 _COUNT_UNITS = COUNT_UNITS
-_PROSE_TARGETS = (
-    (re.compile(r"复议"), "appeals", _REVIEW, None, f"{_TABLE_NO['appeals']}行政复议总计", "table 四 review total"),
-    (re.compile(r"诉讼"), "appeals", _SUITS, None, f"{_TABLE_NO['appeals']}行政诉讼两项总计之和", "table 四 lawsuit totals"),
-    (re.compile(r"上一?年度?结转|结转上一?年"), "requests", (("carried_in", "total"),), None,
-     f"{_TABLE_NO['requests']}「二、上年结转」总计", "table 三 carried_in/total"),
-    (re.compile(r"结转(?:至|到)?下一?年"), "requests", (("carried_out", "total"),), None,
-     f"{_TABLE_NO['requests']}「{spec().table('requests').row('carried_out').label}」总计", "table 三 carried_out/total"),
-    (re.compile(r"(?:收到|受理|新收|接到|接收).*申请|申请.*(?:收到|受理)"), "requests", (("new", "total"),),
-     (("new", "total"), ("carried_in", "total")), f"{_TABLE_NO['requests']}「一、本年新收」总计", "table 三 new/total"),
-)
+@functools.lru_cache(maxsize=1)
+def _prose_targets() -> tuple:
+    return (
+        (rx.compiled(r"复议"), "appeals", _REVIEW, None, f"{_table_no('appeals')}行政复议总计", "table 四 review total"),
+        (rx.compiled(r"诉讼"), "appeals", _SUITS, None, f"{_table_no('appeals')}行政诉讼两项总计之和", "table 四 lawsuit totals"),
+        (rx.compiled(r"上一?年度?结转|结转上一?年"), "requests", (("carried_in", "total"),), None,
+         f"{_table_no('requests')}「二、上年结转」总计", "table 三 carried_in/total"),
+        (rx.compiled(r"结转(?:至|到)?下一?年"), "requests", (("carried_out", "total"),), None,
+         f"{_table_no('requests')}「{spec().table('requests').row('carried_out').label}」总计", "table 三 carried_out/total"),
+        (rx.compiled(r"(?:收到|受理|新收|接到|接收).*申请|申请.*(?:收到|受理)"), "requests", (("new", "total"),),
+         (("new", "total"), ("carried_in", "total")), f"{_table_no('requests')}「一、本年新收」总计", "table 三 new/total"),
+    )
 # A part of the applications, not all of them: an outcome, or what one office handled on the body's behalf
 # ("区政府办代表区政府受理…17件" beside a district-wide table of 95, corpus pdf/001's notes).
-_PART_OF_TOTAL = re.compile(r"其中|维持|纠正|撤销|驳回|审结|胜诉|败诉|结果|予以公开|部分公开|不予公开|无法提供|不予处理"
+_PART_OF_TOTAL = rx.lazy(r"其中|维持|纠正|撤销|驳回|审结|胜诉|败诉|结果|予以公开|部分公开|不予公开|无法提供|不予处理"
                             r"|代表|代为|本级")
-_ABOUT_DISCLOSURE = re.compile(r"信息公开|依申请|公开申请|申请公开")
+_ABOUT_DISCLOSURE = rx.lazy(r"信息公开|依申请|公开申请|申请公开")
 
 
 @_rule("prose_count")
@@ -1456,7 +1477,7 @@ def _prose_count(ctx: _Ctx) -> None:
             continue
         if _PART_OF_TOTAL.search(subject):
             continue                        # "行政复议结果维持2件", "其中予以公开3件": a part, not the total
-        for pat, tid, cells, alt, name, name_en in _PROSE_TARGETS:
+        for pat, tid, cells, alt, name, name_en in _prose_targets():
             if not pat.search(subject):
                 continue
             if tid == "requests" and "公开" not in subject:
@@ -1482,7 +1503,7 @@ def _prose_count(ctx: _Ctx) -> None:
 
 
 _UNIT_FAMILY = UNIT_FAMILY
-_RATE_SUBJECT = re.compile(r"([\u4e00-\u9fff]{2})率(?:为|是|达到?|约为?|均为|了)?$")
+_RATE_SUBJECT = rx.lazy(r"([\u4e00-\u9fff]{2})率(?:为|是|达到?|约为?|均为|了)?$")
 
 
 @_rule("prose_rate")
@@ -1575,7 +1596,7 @@ def _prose_outcomes(ctx: _Ctx) -> None:
             if got is None or got[0] == f.value:
                 break
             start = f.start - len(subject) if ctx.ft[f.start - len(subject):f.start] == subject else f.start
-            ctx.emit(f"正文「{ctx.text[start:f.end]}」与{_TABLE_NO['requests']}「{name}」（总计列 {_num(got[0])}）不符。",
+            ctx.emit(f"正文「{ctx.text[start:f.end]}」与{_table_no('requests')}「{name}」（总计列 {_num(got[0])}）不符。",
                      f"The prose states {ctx.text[start:f.end]!r} but table 三 gives {_num(got[0])} "
                      f"({', '.join(rows)}, total column).",
                      start=start, end=f.end, section=f.section if f.section else None, table="requests",
@@ -1639,7 +1660,7 @@ def _prose_claim(ctx: _Ctx) -> None:
                 t = _table("appeals", appeals.version)
                 bad.extend(f"「{t.column(c.column).name}」{_num(c.value)}" for c in got[1] if c.value)
         if bad:
-            ctx.emit(f"正文称「{ctx.text[lo:m.end()].strip()}」，但{_TABLE_NO['appeals']}有{'、'.join(bad)}。",
+            ctx.emit(f"正文称「{ctx.text[lo:m.end()].strip()}」，但{_table_no('appeals')}有{'、'.join(bad)}。",
                      f"The prose claims {ctx.text[lo:m.end()].strip()!r}, but table 四 has "
                      f"{', '.join(bad)}.", start=lo, end=m.end(), table="appeals", row="cases",
                      section=ctx.section_at(lo))
@@ -1655,7 +1676,7 @@ def _prose_claim(ctx: _Ctx) -> None:
         if got is not None and got[0] > 0:
             t = _table("requests", requests.version)
             end = m.end() - (1 if ctx.ft[m.end() - 1] in ",，。；;" else 0)
-            ctx.emit(f"正文称「{ctx.text[lo:end].strip()}」，但{_TABLE_NO['requests']}「{_short_row(t, 'carried_out')}」总计为"
+            ctx.emit(f"正文称「{ctx.text[lo:end].strip()}」，但{_table_no('requests')}「{_short_row(t, 'carried_out')}」总计为"
                      f"{_num(got[0])}。",
                      f"The prose claims every application was completed ({ctx.text[lo:end].strip()!r}), but "
                      f"table 三 carries {_num(got[0])} over to next year.",
@@ -1797,7 +1818,7 @@ def _overview_topics(ctx: _Ctx) -> None:
              origin="undetermined" if cut else None)
 
 
-_FEE = re.compile(r"信息处理费|处理费|收取[^。]{0,8}费用|收费|费用")
+_FEE = rx.lazy(r"信息处理费|处理费|收取[^。]{0,8}费用|收费|费用")
 
 
 @_rule("fee_not_reported")
@@ -1826,10 +1847,10 @@ def _fee_not_reported(ctx: _Ctx) -> None:
              start=where[0], end=where[1], section=6)
 
 
-_PROBLEM_WORDS = re.compile(r"问题|不足|差距|薄弱|不够|不强|不高|有待|欠缺|不到位|滞后|单一|不完善|不及时|不规范|短板|困难")
-_IMPROVE_WORDS = re.compile(r"改进|加强|下一步|将|措施|推进|提升|完善|加大|强化|健全|持续|做好|优化|整改")
-_CJK = re.compile("[\u4e00-\u9fff]")
-_NIL = re.compile(r"^(?:无|暂无|没有|不存在|本年度无|本年无)[^。]{0,10}。?$")
+_PROBLEM_WORDS = rx.lazy(r"问题|不足|差距|薄弱|不够|不强|不高|有待|欠缺|不到位|滞后|单一|不完善|不及时|不规范|短板|困难")
+_IMPROVE_WORDS = rx.lazy(r"改进|加强|下一步|将|措施|推进|提升|完善|加大|强化|健全|持续|做好|优化|整改")
+_CJK = rx.lazy("[\u4e00-\u9fff]")
+_NIL = rx.lazy(r"^(?:无|暂无|没有|不存在|本年度无|本年无)[^。]{0,10}。?$")
 
 
 @_rule("problems_generic")

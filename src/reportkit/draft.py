@@ -21,17 +21,18 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from . import rx
 from .check import check, rules
 from .format import Table, cell_label, column_name, row_name, spec
 from .reconstruct import rule_text
 from .text import NUMERALS, num_text
 
 PLACEHOLDER = "【待补充：{}】"
-_PLACEHOLDER_RE = re.compile(r"【待补充：([^】]*)】")
+_PLACEHOLDER_RE = rx.lazy(r"【待补充：([^】]*)】")
 PROPOSAL_MARK = "建议稿"
 
 # Enumerators ("一、", "（三）", "3.") and a trailing remark in brackets are not part of what a row counts.
-_DIGIT = re.compile(r"\d")
+_DIGIT = rx.lazy(r"\d")
 
 
 @dataclass
@@ -375,7 +376,7 @@ def _appeals(rec, cells: _Cells) -> DraftSection:
 _FEE = "信息处理费"
 # "未收取/不收取/免收/没有收取…信息处理费": a stated nil. The verb is required, so "未按规定缴纳信息处理费"
 # (an applicant who did not pay) is not read as a nil.
-_FEE_NIL = re.compile(r"(?:未|没有|不|免)(?:予)?(?:收取|征收|收|产生)[^。；;，,!?！？]{0,8}信息处理费")
+_FEE_NIL = rx.lazy(r"(?:未|没有|不|免)(?:予)?(?:收取|征收|收|产生)[^。；;，,!?！？]{0,8}信息处理费")
 
 
 def _fee(rec) -> DraftSection:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 # Code points for which the embedded font is used (CJK punctuation, ideographs, full-width forms).
 CJK_RANGES = ((0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import copy
 import functools
-import re
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 
-import yaml
-
+from . import rx
 from .text import fold
 
 VERSIONS = ("2021", "2019")
@@ -27,7 +25,7 @@ TABLE_IDS = ("proactive", "requests", "appeals")
 
 # Punctuation and brackets that carry no meaning when comparing labels. Digits and Chinese numerals stay,
 # because enumerators ("3.其他" vs the column "其他") are what tell some labels apart.
-_LABEL_DROP = re.compile(r"[\s\u3000()（）\[\]【】〔〕<>《》、,，.．。:：;；\"'“”‘’·/|_\-—－]+")
+_LABEL_DROP = rx.lazy(r"[\s\u3000()（）\[\]【】〔〕<>《》、,，.．。:：;；\"'“”‘’·/|_\-—－]+")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -37,13 +35,16 @@ def label_key(label: str) -> str:
     return _LABEL_DROP.sub("", fold(label))
 
 
+_LEADING_ENUMERATOR = rx.lazy(r"^(?:\d+|[一二三四五六七八九十]+)")
+
+
 def strip_enumerator(key: str) -> str:
     """A label key without its leading enumerator ("1", "一", "(三)" already stripped of brackets)."""
-    return re.sub(r"^(?:\d+|[一二三四五六七八九十]+)", "", key)
+    return _LEADING_ENUMERATOR.sub("", key)
 
 
-_ENUM = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、]\s*)")
-_REMARK = re.compile(r"[（(][^（）()]*[）)]$")
+_ENUM = rx.lazy(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、]\s*)")
+_REMARK = rx.lazy(r"[（(][^（）()]*[）)]$")
 
 
 @dataclass(frozen=True)
@@ -309,11 +310,22 @@ def _resolve_versions(raw_versions: dict) -> dict[str, Version]:
     return out
 
 
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+def read_data(name: str) -> dict:
+    """``data/<name>``, a YAML file of the package, parsed (with libyaml's C loader when PyYAML has it:
+    ten times the pure-Python one). PyYAML is imported here, on first use: a command that never reads
+    the data does not pay for it."""
+    import yaml
+    text = (_DATA / name).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @functools.lru_cache(maxsize=1)
 def spec() -> Format:
     """The parsed format description (cached: it is read once per process)."""
-    text = resources.files("reportkit").joinpath("data/format.yaml").read_text(encoding="utf-8")
-    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    raw = read_data("format.yaml")
     sections = tuple(Section(number=s["number"], id=s["id"], title=s["title"],
                              patterns=tuple(s["patterns"]), table=s.get("table"), short=s["short"],
                              keywords=tuple(s.get("keywords", ())))

@@ -17,6 +17,7 @@ import re
 import stat
 from pathlib import Path
 
+from . import rx
 from .errors import EmptyReportError, EncodingError, NotAReportError, ReportError, StructuredDataError, TooLargeError
 from .facts import MAX_FACTS, extract_facts
 from .format import TABLE_IDS, spec
@@ -47,10 +48,10 @@ def _max_bytes(value: int | None) -> int:
     return DEFAULT_MAX_BYTES
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+_CONTROL = rx.lazy(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_-]{2,20})""", re.I)
+_META_CHARSET = rx.lazy(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_-]{2,20})""", re.I)
 _CHINESE_CHARSETS = {b"gbk", b"gb2312", b"gb18030", b"x-gbk", b"cp936", b"euc-cn", b"hz-gb-2312"}
 
 
@@ -180,7 +181,7 @@ def display_path(path, *, gb18030: bool = False) -> str:
     return _NAME_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
 
 
-_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NAME_CONTROL = rx.lazy(r"[\x00-\x1f\x7f]")
 
 
 def _load_file(p: Path, source: str, limit: int, too_large: str) -> Report:
@@ -378,13 +379,13 @@ def _inverse(folded: Folded) -> list[int]:
 
 _YEAR = r"(?:19|20)\d\d"
 _REPORT_WORDS = r"(?:政府)?信息公开(?:工作)?\s*(?:年度)?\s*(?:报告|年报)"
-_TITLE_LINE = re.compile(rf"(?:标题:\s*|Page\s*\d+\s*-\s*)?(?P<t>[^\s,。;:、《》()]{{0,40}}?{_YEAR}\s*年?度?[^\s,。;:《》]{{0,20}}?{_REPORT_WORDS})\s*")
-_BRACKETED = re.compile(rf"《(?P<t>[^《》\n,。]{{0,60}}?{_YEAR}\s*年?度?[^《》\n]{{0,20}}?信息公开[^《》\n]{{0,10}}?报告)》")
-_PUBLISHED = re.compile(rf"(?:公布|发布|印发|现将)(?P<t>[^\s,。;:《》()]{{0,30}}?{_YEAR}\s*年?度?[^\s,。;:《》]{{0,20}}?{_REPORT_WORDS})")
+_TITLE_LINE = rx.lazy(rf"(?:标题:\s*|Page\s*\d+\s*-\s*)?(?P<t>[^\s,。;:、《》()]{{0,40}}?{_YEAR}\s*年?度?[^\s,。;:《》]{{0,20}}?{_REPORT_WORDS})\s*")
+_BRACKETED = rx.lazy(rf"《(?P<t>[^《》\n,。]{{0,60}}?{_YEAR}\s*年?度?[^《》\n]{{0,20}}?信息公开[^《》\n]{{0,10}}?报告)》")
+_PUBLISHED = rx.lazy(rf"(?:公布|发布|印发|现将)(?P<t>[^\s,。;:《》()]{{0,30}}?{_YEAR}\s*年?度?[^\s,。;:《》]{{0,20}}?{_REPORT_WORDS})")
 _AGENCY_SUFFIX = AGENCY_SUFFIX
-_AGENCY_LINE = re.compile(rf"[\u4e00-\u9fff()]{{2,30}}{_AGENCY_SUFFIX}")
-_SELF_NAMED = re.compile(rf"(?P<a>[\u4e00-\u9fff]{{2,24}}?{_AGENCY_SUFFIX})\s*\(以下简称")
-_PERIOD = re.compile(rf"{STAT_PERIOD}[^\n。]{{0,10}}?({_YEAR})\s*年\s*1\s*月\s*1\s*日")
+_AGENCY_LINE = rx.lazy(rf"[\u4e00-\u9fff()]{{2,30}}{_AGENCY_SUFFIX}")
+_SELF_NAMED = rx.lazy(rf"(?P<a>[\u4e00-\u9fff]{{2,24}}?{_AGENCY_SUFFIX})\s*\(以下简称")
+_PERIOD = rx.lazy(rf"{STAT_PERIOD}[^\n。]{{0,10}}?({_YEAR})\s*年\s*1\s*月\s*1\s*日")
 _GENERIC_AGENCY = GENERIC_AGENCY
 
 

@@ -14,7 +14,6 @@ Only ``value`` cells carry a number; a blank is never 0.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from .format import spec
 
@@ -163,8 +162,8 @@ class Report:
     sections: list[Section]
     tables: dict[str, TableRead | None]
     facts: list[Fact]
-    notes: list[dict[str, Any]] = field(default_factory=list)    # load-time observations
-    assets: list[dict[str, Any]] = field(default_factory=list)   # HTML images/iframes/links per section
+    notes: list[dict[str, object]] = field(default_factory=list)    # load-time observations
+    assets: list[dict[str, object]] = field(default_factory=list)   # HTML images/iframes/links per section
 
     def section(self, number: int) -> Section:
         return self.sections[number - 1]

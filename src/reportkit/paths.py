@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +40,9 @@ def atomic_output(out) -> Iterator[Path]:
     without an error, removed otherwise. A failed write (a full disk, a file-size limit, an
     interrupt) never leaves ``out`` truncated: the previous file stays as it was. Raises OSError
     (with ``filename`` set to ``out``) when ``out`` names a folder or its folder cannot be written."""
+    # Imported here: shutil and tempfile (with bz2, lzma, random) cost a command that writes nothing.
+    import shutil
+    import tempfile
     out = Path(out)
     if out.is_dir():
         raise IsADirectoryError(errno.EISDIR, "this is a folder; give a file name", str(out))

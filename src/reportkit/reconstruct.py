@@ -40,6 +40,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 
+from . import rx
 from .format import TABLE_IDS, spec
 from .lexicon import NEG_RECEIVE
 from .model import Cell, Report, TableRead
@@ -362,24 +363,24 @@ def _solve(sy: _System, fixed: dict[int, float], active: list[bool], max_steps: 
 
 # ------------------------------------------------------------------------------------------ the prose
 
-_SENT_END = re.compile(r"[。!?;\n]")
-_CLAUSE_END = re.compile(r"[。!?;\n,:]")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_SENT_END = rx.lazy(r"[。!?;\n]")
+_CLAUSE_END = rx.lazy(r"[。!?;\n,:]")
+_YEAR = rx.lazy(r"(?<!\d)((?:19|20)\d{2})\s*年")
 
-_NEG_NEW = re.compile(NEG_RECEIVE)
+_NEG_NEW = rx.lazy(NEG_RECEIVE)
 _REQ_WORDS = ("依申请公开", "信息公开申请", "公开申请", "申请公开", "信息公开的申请", "公开的申请")
 # Words that narrow a statement to some applications only (a channel, a kind, a period): such a
 # sentence does not say anything about the whole row, so it is not used.
 _NARROW = ("复议", "诉讼", "投诉", "举报", "信访", "涉及", "关于", "有关", "方面", "类", "信函", "邮寄",
            "网上", "网络", "当面", "现场", "传真", "电子邮件", "纸质", "月", "季度", "以外", "除", "其中")
 _NOT_THIS_YEAR = ("结转", "上年", "上一年", "去年", "累计", "以来", "同比", "包括", "含")
-_NEW_COUNT = re.compile(
+_NEW_COUNT = rx.lazy(
     r"(?:收到|新收|接到|接收)(?P<what>[^。;!?\n,:\d]{0,40}?)(?:申请)"
     r"(?P<gap>(?:共计|共|总计|合计|计|数量|数|为|是|达|了|公开政府信息的要求|的要求|要求|公开|\s)*)"
     r"(?P<n>\d+)(?![\d.])\s*(?:件|宗|份|条|个)")
-_NEG_APPEAL = re.compile(r"(?:未|没有|无)(?:(?:发生|出现|收到|接到|产生|被|有|因|涉及|引起|引发)"
+_NEG_APPEAL = rx.lazy(r"(?:未|没有|无)(?:(?:发生|出现|收到|接到|产生|被|有|因|涉及|引起|引发)"
                          r"[^。;!?\n,:\d]{0,30}?)?(?:行政复议|行政诉讼)")
-_ZERO_APPEAL = re.compile(r"(?:行政复议|行政诉讼)(?:[、和及与或](?:行政复议|行政诉讼))?(?:案件|申请)?"
+_ZERO_APPEAL = rx.lazy(r"(?:行政复议|行政诉讼)(?:[、和及与或](?:行政复议|行政诉讼))?(?:案件|申请)?"
                           r"(?:数量|数|共计|共|总计|为|\s)*0(?![\d.])\s*(?:件|宗|起|个|次)")
 # A sentence about the outcome of appeals ("未发生行政复议被纠错") says nothing about their number.
 _RESULT_WORDS = ("纠错", "纠正", "败诉", "胜诉", "维持", "撤销", "审结", "结案", "结果", "违法", "无论")

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 
+from .. import rx
 from ..check import SEVERITIES, _RANK, records, rules
 from ..corpus import discover, rules as corpus_rules
 from ..load import display_path, load
@@ -21,7 +22,7 @@ from ._common import EXIT_INPUT, NO_REPORTS, file_failed, pad as _pad, plural, s
 # the evidence on a line of its own: a terminal line stays readable however long the message.
 _INDENT = " " * 10
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = rx.lazy(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _safe(s: str) -> str:

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
-
-import yaml
 
 from ..check import FINDING_COLUMNS as _CHECK_COLUMNS
+from ..format import read_data
 
 FINDING_COLUMNS = list(_CHECK_COLUMNS)
 STATES = ("value", "blank", "unreadable", "missing")
@@ -17,8 +15,7 @@ RULE_COLUMNS = ["id", "category", "severity", "basis", "origin", "description", 
 
 @functools.lru_cache(maxsize=1)
 def _corpus_rules() -> tuple[dict, ...]:
-    raw = yaml.load(resources.files("reportkit").joinpath("data/rules.yaml").read_text(encoding="utf-8"),
-                    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    raw = read_data("rules.yaml")
     return tuple(raw["corpus_rules"])
 
 

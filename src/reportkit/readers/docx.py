@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 
 from ..errors import ReportError, TooLargeError
 from .grid import GridCell, ReadDoc, TextBuilder, join_pieces
@@ -195,6 +194,8 @@ def _numbering_element(document):
 def read_docx(data: bytes, source: str) -> ReadDoc:
     """Text, table grids and pictures of a .docx file's bytes. Raises ReportError for a file that is not
     a readable Word document or is over the limits."""
+    import zipfile
+
     import docx
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))

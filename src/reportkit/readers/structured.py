@@ -14,10 +14,9 @@ Two shapes are accepted:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-
-import yaml
 
 from ..errors import StructuredDataError
 from ..format import TABLE_IDS, VERSIONS, label_key, spec
@@ -75,25 +74,33 @@ def to_dict(report: Report) -> dict:
     }
 
 
-class _Dumper(yaml.SafeDumper):
+@functools.lru_cache(maxsize=1)
+def _dumper():
     """Safe YAML, except that a string holding NEL (U+0085) is written double-quoted: PyYAML writes it
-    raw in a single-quoted scalar and reads it back as a space, which would change the text."""
+    raw in a single-quoted scalar and reads it back as a space, which would change the text. Built on
+    first use, with PyYAML imported then (a JSON parse never needs it)."""
+    import yaml
 
+    class _Dumper(yaml.SafeDumper):
+        pass
 
-_Dumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
-    "tag:yaml.org,2002:str", value, style='"' if "\x85" in value else None))
+    _Dumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", value, style='"' if "\x85" in value else None))
+    return _Dumper
 
 
 def dumps(report: Report, fmt: str = "yaml") -> str:
     d = to_dict(report)
     if fmt == "json":
         return json.dumps(d, ensure_ascii=False, indent=1)
-    return yaml.dump(d, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+    import yaml
+    return yaml.dump(d, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=120)
 
 
 def parse(text: str, source: str, json_: bool = False) -> dict:
     """The mapping in a structured YAML/JSON file (full or authored form). YAML is read with
     ``yaml.safe_load``: tags such as ``!!python/object`` are refused, never constructed."""
+    import yaml
     try:
         data = json.loads(text) if json_ else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as e:

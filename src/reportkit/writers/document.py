@@ -16,6 +16,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from .. import rx
 from ..format import TABLE_IDS, VERSIONS, Table, label_key, spec, strip_enumerator
 from ..reconstruct import CellEstimate, Reconstruction, rule_text as _rule_text
 from ..tables import _header_keys
@@ -219,7 +220,7 @@ def _provenance_records(doc: _Doc) -> list[dict]:
 # Drafts (another module builds them; only the documented attributes are used, defensively)
 # --------------------------------------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"【待补充[^】\n]*】")
+_PLACEHOLDER = rx.lazy(r"【待补充[^】\n]*】")
 
 
 def _draft_sections(draft) -> dict[int, object]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 
-import yaml
-
 from ..format import spec
 from ..reconstruct import Reconstruction
 from .document import _Doc, _doc, _provenance_records, as_loaded
@@ -64,6 +62,7 @@ def to_structured(rec: Reconstruction) -> dict:
 def dumps(d: dict, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(d, ensure_ascii=False, indent=1) + "\n"
+    import yaml
     # The C emitter when libyaml is there: same YAML, several times faster on a whole report's text.
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     return yaml.dump(d, Dumper=dumper, allow_unicode=True, sort_keys=False, width=120)

@@ -1,0 +1,62 @@
+"""Start-up of a one-report command beside its floors: ``reportkit parse REPORT --json`` against the bare
+interpreter (``python -c pass``) and against ``python -c "import pandas"``.
+
+Each command runs as a fresh process, interleaved (bare, pandas, parse, import reportkit, bare, …) so
+that the load of a shared machine falls on all of them alike; the figure is the median wall time. The
+children run with bytecode writing allowed (``PYTHONDONTWRITEBYTECODE`` removed) after one warm-up
+run each, so they use the ``.pyc`` files, as on a user's machine. Targets (issue 14): parse under 10×
+bare and under 0.3× the pandas import.
+
+    .venv/bin/python benchmarks/bench_startup.py [--rounds 15] [REPORT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from reportkit import paths
+
+
+def _run(cmd: list[str], env: dict) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=15, help="interleaved rounds (default 15)")
+    ap.add_argument("report", nargs="?", default=str(paths.SEED_TEXT), help="the report parse reads")
+    args, _ = ap.parse_known_args()
+    py = sys.executable
+    script = Path(py).parent / "reportkit"
+    cli = [str(script)] if script.exists() else [py, "-m", "reportkit.cli"]
+    commands = {
+        "bare (python -c pass)": [py, "-c", "pass"],
+        "import pandas": [py, "-c", "import pandas"],
+        "import reportkit": [py, "-c", "import reportkit"],
+        "reportkit parse --json": [*cli, "parse", args.report, "--json"],
+    }
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for cmd in commands.values():           # warm-up: writes the .pyc files, fills the page cache
+        _run(cmd, env)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.rounds):
+        for name, cmd in commands.items():
+            times[name].append(_run(cmd, env))
+    med = {name: statistics.median(t) for name, t in times.items()}
+    bare, pandas, parse = med["bare (python -c pass)"], med["import pandas"], med["reportkit parse --json"]
+    print(f"start-up, median of {args.rounds} interleaved runs (report {Path(args.report).name}):")
+    for name, m in med.items():
+        print(f"  {name:<24} {m * 1e3:7.1f} ms  {m / bare:5.1f}× bare  {m / pandas:5.2f}× pandas import")
+    print(f"parse vs bare: {parse / bare:.1f}× (target < 10×); vs pandas import: {parse / pandas:.2f}× (target < 0.3×)")
+
+
+if __name__ == "__main__":
+    main()
