@@ -4,7 +4,9 @@ variant of one, and none of the new kinds is raised on a real report whose notes
 
 from __future__ import annotations
 
+import copy
 import json
+import random
 
 import pytest
 
@@ -410,3 +412,61 @@ def test_a_count_one_office_handled_on_the_bodys_behalf_is_not_the_tables_total(
     report = rk.load(CORPUS / "pdf" / "001.pdf")
     assert report.tables["requests"].value("new", "total") == 95
     assert "prose_count" not in rules_of(report)
+
+
+# ------------------------------------------------------------------------------------------ identities
+
+_IDENTITY_RULES = {"requests_balance", "requests_results_sum", "requests_row_total", "appeals_group_total"}
+
+
+def _broken_equations(report) -> dict[str, list[tuple[str, str | None, str | None]]]:
+    """The equations of the format's identities a report's numbers break, worked out term by term from
+    ``format.spec()`` (the reference the compiled identities of the checker must agree with): identity
+    id → [(table, row, column)] where an equation whose terms all hold numbers does not add up."""
+    out: dict[str, list] = {}
+    for tid, tr in report.tables.items():
+        if tr is None:
+            continue
+        values = {k: c.value for k, c in tr.cells.items() if c.state == "value"}
+        for ident in rk.spec().version(tr.version).identities:
+            if ident.table != tid:
+                continue
+            for lhs, rhs, _ in ident.equations:
+                if not all(k in values for k in (*lhs, *rhs)):
+                    continue
+                if sum(values[k] for k in lhs) != sum(values[k] for k in rhs):
+                    cols = {c for _, c in (*lhs, *rhs)}
+                    rows = {r for r, _ in (*lhs, *rhs)}
+                    out.setdefault(ident.id, []).append(
+                        (tid, rows.pop() if len(rows) == 1 else None, cols.pop() if len(cols) == 1 else None))
+    return out
+
+
+def _bumped(report, seed: int):
+    """``report`` with a few stated cells of every table one more or less: numbers that break the
+    identities where real numbers stand around them."""
+    rng = random.Random(seed)
+    report = copy.deepcopy(report)
+    for tr in report.tables.values():
+        if tr is None:
+            continue
+        stated = sorted(k for k, c in tr.cells.items() if c.state == "value" and isinstance(c.value, int))
+        for k in rng.sample(stated, min(3, len(stated))):
+            tr.cells[k].value += rng.choice((1, -1, 7))
+    return report
+
+
+@pytest.mark.parametrize("rel", corpus_ids())
+def test_identity_findings_are_the_equations_a_real_report_breaks(rel):
+    # As printed and with a few cells changed: every broken equation is one finding where it is (the
+    # 总计 column of table 三 one finding per table), and no finding where every equation holds.
+    for report in (load(rel), _bumped(load(rel), seed=len(rel))):
+        broken = _broken_equations(report)
+        found = [f for f in records(report) if f["rule"] in _IDENTITY_RULES]
+        for ident in _IDENTITY_RULES - {"requests_row_total"}:
+            assert [(f["table"], f["row"], f["column"]) for f in found if f["rule"] == ident] \
+                == broken.get(ident, []), (rel, ident)
+        row_total = [f for f in found if f["rule"] == "requests_row_total"]
+        assert len(row_total) == (1 if broken.get("requests_row_total") else 0), rel
+        if len(broken.get("requests_row_total", [])) == 1:
+            assert row_total[0]["row"] == broken["requests_row_total"][0][1]

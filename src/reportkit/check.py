@@ -28,6 +28,7 @@ Also here: :func:`gaps` and :func:`completeness` (what the format requires that 
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -237,6 +238,7 @@ class _Ctx:
         self.rule: Rule | None = None
         self.out: list[dict] = []
         self._values: dict[str, dict] = {}
+        self._vectors: dict[str, list] = {}
         present = [s.number for s in report.sections if s.present]
         self.first_present = min(present) if present else None
         self.last_present = max(present) if present else None
@@ -283,6 +285,17 @@ class _Ctx:
             self._values[tid] = ({k: c.value for k, c in tr.cells.items() if c.state == "value"}
                                  if tr is not None else {})
         return self._values[tid]
+
+    def vector(self, tid: str) -> list:
+        """The numbers of table ``tid`` as a list indexed like :func:`_cell_index` (None where a cell
+        holds no number), for the compiled identities (computed once)."""
+        vec = self._vectors.get(tid)
+        if vec is None:
+            tr = self.report.tables[tid]
+            get = tr.cells.get
+            vec = self._vectors[tid] = [c.value if c is not None and c.state == "value" else None
+                                        for c in map(get, _cell_index(tid, tr.version))]
+        return vec
 
     def assets_in(self, number: int) -> list[dict]:
         """Images, iframes, embeds and attachment links placed under heading ``number``. Placed by
@@ -1258,49 +1271,102 @@ def _sum_text(t: Table, terms: list[tuple[str, str, object]], common_col: bool) 
     return body
 
 
+class _Equation:
+    """One equation of an identity, its terms as positions in the table's cell vector. (A plain class
+    with slots: a dataclass would cost the module's import.)"""
+
+    __slots__ = ("lhs", "rhs", "terms", "split", "scope", "column", "row")
+
+    def __init__(self, lhs, rhs, index: dict[tuple[str, str], int], scope: str):
+        self.lhs: tuple[tuple[str, str], ...] = lhs        # (row id, column id) of each term
+        self.rhs: tuple[tuple[str, str], ...] = rhs
+        # Every term's value in one C call (an identity has at least two terms, so it is a tuple):
+        # the first ``split`` are the left side's.
+        self.terms = operator.itemgetter(*(index[k] for k in (*lhs, *rhs)))
+        self.split = len(lhs)
+        self.scope = scope
+        cols = {c for _, c in (*lhs, *rhs)}
+        rows = {r for r, _ in (*lhs, *rhs)}
+        self.column = next(iter(cols)) if len(cols) == 1 else None     # the column every term shares
+        self.row = next(iter(rows)) if len(rows) == 1 else None
+
+
+@functools.lru_cache(maxsize=None)
+def _cell_index(tid: str, version: str) -> dict[tuple[str, str], int]:
+    """Position of each cell of table ``tid`` (format ``version``) in a report's cell vector: the
+    format's cells in reading order, then any other cell an identity names."""
+    index = {k: i for i, k in enumerate(_table(tid, version).cells)}
+    for ident in spec().version(version).identities:
+        if ident.table == tid:
+            for lhs, rhs, _ in ident.equations:
+                for k in (*lhs, *rhs):
+                    index.setdefault(k, len(index))
+    return index
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled_identity(version: str, identity_id: str):
+    """The identity ``identity_id`` of format ``version`` with its equations as index arrays into the
+    cell vector (:meth:`_Ctx.vector`), or None when the version has no such identity. Compiled once per
+    version: a corpus checks the same few hundred equations in every report."""
+    ident = next((i for i in spec().version(version).identities if i.id == identity_id), None)
+    if ident is None:
+        return None
+    index = _cell_index(ident.table, version)
+    return ident, tuple(_Equation(lhs, rhs, index, scope) for lhs, rhs, scope in ident.equations)
+
+
 def _check_identity(ctx: _Ctx) -> None:
     rule = ctx.rule
     for tid, tr in ctx.report.tables.items():
         if tr is None:
             continue
-        ident = next((i for i in spec().version(tr.version).identities if i.id == rule.identity), None)
-        if ident is None or ident.table != tid:
+        compiled = _compiled_identity(tr.version, rule.identity)
+        if compiled is None or compiled[0].table != tid:
             continue
-        t = _table_of(tr)
-        values = ctx.values(tid)
-        note = "这是模板表头印明的唯一勾稽关系" if ident.official else "此关系由表格结构推出，格式未明文印出"
-        note_en = ("the only identity printed in the template" if ident.official
-                   else "implied by the table, not printed in the format")
+        ident, equations = compiled
+        vec = ctx.vector(tid)
         failed = []
-        for lhs, rhs, scope in ident.equations:
-            try:
-                lv = [(r, c, values[(r, c)]) for r, c in lhs]
-                rv = [(r, c, values[(r, c)]) for r, c in rhs]
-            except KeyError:
+        for eq in equations:
+            values = eq.terms(vec)
+            if None in values:
                 continue            # a blank, unreadable or missing term: unknown, not 0
-            ls, rs = sum(v for *_, v in lv), sum(v for *_, v in rv)
+            lv, rv = values[:eq.split], values[eq.split:]
+            ls, rs = sum(lv), sum(rv)
             if abs(ls - rs) < 1e-9:
                 continue
-            cols = {c for _, c in (*lhs, *rhs)}
-            rows = {r for r, _ in (*lhs, *rhs)}
-            col = next(iter(cols)) if len(cols) == 1 else None
-            row = next(iter(rows)) if len(rows) == 1 else None
-            where = f"「{scope}」列" if col else (f"「{scope}」" if t.id == "appeals" else f"「{_short_row(t, row)}」行")
-            spans = [c for c in (tr.cells[k] for k in (*lhs, *rhs)) if c.start is not None]
-            if rule.identity == _GROUPED_IDENTITY:
-                failed.append((row, ls, rs, spans))
-                continue
-            ctx.emit(f"{_table_no(tid)}{where}：{_sum_text(t, lv, bool(col))} = {_num(ls)}，而 "
-                     f"{_sum_text(t, rv, bool(col))} = {_num(rs)}，两者应相等（{ident.description}；{note}）。",
-                     f"Table {_table_no(tid)[1]} [{scope}]: "
-                     f"{' + '.join(f'{r}/{c} {_num(v)}' for r, c, v in lv)} = {_num(ls)} but "
-                     f"{' + '.join(f'{r}/{c} {_num(v)}' for r, c, v in rv if v) or '0'} = {_num(rs)} "
-                     f"({ident.description_en}; {note_en}).",
-                     start=min(c.start for c in spans) if spans else None,
-                     end=max(c.end for c in spans) if spans else None,
-                     table=tid, row=row, column=col)
+            failed.append((eq, lv, rv, ls, rs))
         if failed:
-            _emit_row_totals(ctx, tid, t, failed, ident, note, note_en)
+            _emit_identity(ctx, tid, tr, ident, failed)
+
+
+def _emit_identity(ctx: _Ctx, tid: str, tr: TableRead, ident, failed: list) -> None:
+    """The findings of the equations of ``ident`` that table ``tid`` breaks."""
+    t = _table_of(tr)
+    note = "这是模板表头印明的唯一勾稽关系" if ident.official else "此关系由表格结构推出，格式未明文印出"
+    note_en = ("the only identity printed in the template" if ident.official
+               else "implied by the table, not printed in the format")
+    grouped = []
+    for eq, lvals, rvals, ls, rs in failed:
+        lv = [(r, c, v) for (r, c), v in zip(eq.lhs, lvals)]
+        rv = [(r, c, v) for (r, c), v in zip(eq.rhs, rvals)]
+        col, row, scope = eq.column, eq.row, eq.scope
+        where = f"「{scope}」列" if col else (f"「{scope}」" if t.id == "appeals" else f"「{_short_row(t, row)}」行")
+        spans = [c for c in (tr.cells[k] for k in (*eq.lhs, *eq.rhs)) if c.start is not None]
+        if ident.id == _GROUPED_IDENTITY:
+            grouped.append((row, ls, rs, spans))
+            continue
+        ctx.emit(f"{_table_no(tid)}{where}：{_sum_text(t, lv, bool(col))} = {_num(ls)}，而 "
+                 f"{_sum_text(t, rv, bool(col))} = {_num(rs)}，两者应相等（{ident.description}；{note}）。",
+                 f"Table {_table_no(tid)[1]} [{scope}]: "
+                 f"{' + '.join(f'{r}/{c} {_num(v)}' for r, c, v in lv)} = {_num(ls)} but "
+                 f"{' + '.join(f'{r}/{c} {_num(v)}' for r, c, v in rv if v) or '0'} = {_num(rs)} "
+                 f"({ident.description_en}; {note_en}).",
+                 start=min(c.start for c in spans) if spans else None,
+                 end=max(c.end for c in spans) if spans else None,
+                 table=tid, row=row, column=col)
+    if grouped:
+        _emit_row_totals(ctx, tid, t, grouped, ident, note, note_en)
 
 
 # Table 三's 总计 column against the applicant columns: one finding per table, the rows listed. A wrong
