@@ -1,5 +1,6 @@
 """Start-up of a one-report command beside its floors: ``reportkit parse REPORT --json`` against the bare
-interpreter (``python -c pass``) and against ``python -c "import pandas"``.
+interpreter (``python -c pass``) and against ``python -c "import pandas"`` (with ``import reportkit`` and
+``reportkit check REPORT --json`` beside them, for reference).
 
 Each command runs as a fresh process, interleaved (bare, pandas, parse, import reportkit, bare, …) so
 that the load of a shared machine falls on all of them alike; the figure is the median wall time. The
@@ -42,6 +43,7 @@ def main() -> None:
         "import pandas": [py, "-c", "import pandas"],
         "import reportkit": [py, "-c", "import reportkit"],
         "reportkit parse --json": [*cli, "parse", args.report, "--json"],
+        "reportkit check --json": [*cli, "check", args.report, "--json"],
     }
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     for cmd in commands.values():           # warm-up: writes the .pyc files, fills the page cache

@@ -6,12 +6,13 @@ pandas nor PyYAML nor the heavy standard modules a write needs. Speed itself is 
 from __future__ import annotations
 
 import json
+import marshal
 import pickle
 import re
 import subprocess
 import sys
 
-from reportkit import paths, rx
+from reportkit import format, paths, rx
 
 
 def _fresh(code: str) -> dict:
@@ -83,3 +84,34 @@ def test_a_lazy_pattern_keeps_its_flags_and_survives_pickling():
     assert lazy.search("CHARSET=GBK").group(1) == "GBK"
     again = pickle.loads(pickle.dumps(lazy))
     assert again.search("Charset=utf-8").group(1) == "utf"
+
+
+def _cache_of(folder, name="format.yaml"):
+    return [p for p in folder.iterdir() if p.name.startswith(name + ".")]
+
+
+def test_the_parsed_format_is_cached_like_bytecode_and_read_back_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    parsed = format.read_data("format.yaml", cache_dir=tmp_path)
+    assert parsed["sections"][0]["number"] == 1
+    (cache,) = _cache_of(tmp_path)
+    assert format.read_data("format.yaml", cache_dir=tmp_path) == parsed      # from the cache
+
+
+def test_a_stale_or_damaged_format_cache_is_parsed_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    parsed = format.read_data("format.yaml", cache_dir=tmp_path)
+    (cache,) = _cache_of(tmp_path)
+    good = cache.read_bytes()
+    key, _, body = good.partition(b"\n")
+    # Another file's cache (the key is the file's size and checksum), then a cut-off one.
+    for blob in (b"1:2\n" + marshal.dumps({"sections": []}), key + b"\n" + body[:40]):
+        cache.write_bytes(blob)
+        assert format.read_data("format.yaml", cache_dir=tmp_path) == parsed
+        assert cache.read_bytes() == good
+
+
+def test_no_format_cache_is_written_when_python_writes_no_bytecode(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert format.read_data("rules.yaml", cache_dir=tmp_path)["rules"]
+    assert list(tmp_path.iterdir()) == []

@@ -12,8 +12,11 @@ label-normalisation function every matcher uses, so that no label is ever re-typ
 
 from __future__ import annotations
 
-import copy
 import functools
+import marshal
+import os
+import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -280,15 +283,24 @@ def _expand_identity(raw: dict, table: Table) -> Identity:
                     equations=tuple(eqs))
 
 
+def _copy(raw):
+    """A copy of parsed YAML (dicts, lists, scalars) to edit: copy.deepcopy's memo costs ten times this."""
+    if isinstance(raw, dict):
+        return {k: _copy(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_copy(v) for v in raw]
+    return raw
+
+
 def _resolve_versions(raw_versions: dict) -> dict[str, Version]:
     out: dict[str, Version] = {}
     for vid in ("2021", "2019"):
         rv = raw_versions[vid]
         tables_raw: dict[str, dict] = {}
         for tid in TABLE_IDS:
-            t = copy.deepcopy(rv["tables"][tid])
+            t = _copy(rv["tables"][tid])
             if "same_as" in t:
-                base = copy.deepcopy(raw_versions[t.pop("same_as")]["tables"][tid])
+                base = _copy(raw_versions[t.pop("same_as")]["tables"][tid])
                 drop = set(t.pop("drop_rows", ()))
                 repl = t.pop("replace_rows", {})
                 if "rows" in base:
@@ -299,7 +311,7 @@ def _resolve_versions(raw_versions: dict) -> dict[str, Version]:
         tables = {tid: _build_table(tid, t) for tid, t in tables_raw.items()}
         ids_raw = rv["identities"]
         if isinstance(ids_raw, dict):
-            base_ids = copy.deepcopy(raw_versions[ids_raw["same_as"]]["identities"])
+            base_ids = _copy(raw_versions[ids_raw["same_as"]]["identities"])
             for ident in base_ids:
                 terms = ids_raw.get("replace_terms", {}).get(ident["id"], {})
                 for side in ("lhs", "rhs"):
@@ -313,13 +325,45 @@ def _resolve_versions(raw_versions: dict) -> dict[str, Version]:
 _DATA = Path(__file__).resolve().parent / "data"
 
 
-def read_data(name: str) -> dict:
-    """``data/<name>``, a YAML file of the package, parsed (with libyaml's C loader when PyYAML has it:
-    ten times the pure-Python one). PyYAML is imported here, on first use: a command that never reads
-    the data does not pay for it."""
+def read_data(name: str, cache_dir: Path | None = None) -> dict:
+    """``data/<name>``, a YAML file of the package, parsed.
+
+    Like Python's own bytecode, the parsed form is kept in a ``__pycache__`` folder beside the file
+    (``cache_dir`` to put it elsewhere) and used while the file's bytes are the same: importing PyYAML
+    and parsing cost a one-report command more than all of its own work. Nothing is written when
+    Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``) or the folder is read-only; the file is
+    then parsed each time (with libyaml's C loader when PyYAML has it, ten times the pure-Python one)."""
+    source = _DATA / name
+    raw = source.read_bytes()
+    key = f"{len(raw)}:{zlib.crc32(raw)}\n".encode()
+    cache = (cache_dir or _DATA / "__pycache__") / f"{name}.{sys.implementation.cache_tag}-m{marshal.version}"
+    try:
+        blob = cache.read_bytes()
+        if blob.startswith(key):
+            return marshal.loads(blob[len(key):])
+    except (OSError, EOFError, ValueError, TypeError):
+        pass                            # no cache yet, or a damaged one: parse and write it again
     import yaml
-    text = (_DATA / name).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not sys.dont_write_bytecode:
+        _write_cache(cache, key, data)
+    return data
+
+
+def _write_cache(cache: Path, key: bytes, data) -> None:
+    """Write the parsed form of a data file, atomically (parallel test workers and corpus processes
+    may race to write it); a folder that cannot be written leaves the cache unwritten."""
+    try:
+        blob = key + marshal.dumps(data)
+    except ValueError:
+        return                          # a value marshal cannot hold (a date): parsed every time
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(blob)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
 
 
 @functools.lru_cache(maxsize=1)
