@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -49,6 +48,7 @@ def _print_findings(source: str, report: Report, findings: list[dict], lang: str
     head = f"{report.title or ''} ({report.year})" if report.title else f"({report.year or '年份不明'})"
     print(_safe(f"{source} — {head}: {plural(len(findings), 'finding')} "
                 f"({counts['error']} error, {counts['warning']} warning, {counts['info']} info)"))
+    import shutil                   # only the table printed on a terminal needs it
     cols = max(40, min(100, shutil.get_terminal_size((100, 24)).columns) - len(_INDENT))
     for f in findings:
         where = []
