@@ -8,7 +8,7 @@ children run with bytecode writing allowed (``PYTHONDONTWRITEBYTECODE`` removed)
 run each, so they use the ``.pyc`` files, as on a user's machine. Targets (issue 14): parse under 10×
 bare and under 0.3× the pandas import.
 
-    .venv/bin/python benchmarks/bench_startup.py [--rounds 15] [REPORT]
+    .venv/bin/python benchmarks/bench_startup.py [--rounds 15] [--report REPORT]
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ def _run(cmd: list[str], env: dict) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15, help="interleaved rounds (default 15)")
-    ap.add_argument("report", nargs="?", default=str(paths.SEED_TEXT), help="the report parse reads")
-    args, _ = ap.parse_known_args()
+    ap.add_argument("--report", default=str(paths.SEED_TEXT), help="the report parse reads (default: the seed)")
+    args, _ = ap.parse_known_args()         # ./run bench passes the same options to every benchmark
     py = sys.executable
     script = Path(py).parent / "reportkit"
     cli = [str(script)] if script.exists() else [py, "-m", "reportkit.cli"]

@@ -335,7 +335,7 @@ def read_data(name: str, cache_dir: Path | None = None) -> dict:
     then parsed each time (with libyaml's C loader when PyYAML has it, ten times the pure-Python one)."""
     source = _DATA / name
     raw = source.read_bytes()
-    key = f"{len(raw)}:{zlib.crc32(raw)}\n".encode()
+    key = f"{len(raw)}:{zlib.crc32(raw)}:{zlib.adler32(raw)}\n".encode()     # 64 bits of checksum and the size
     cache = (cache_dir or _DATA / "__pycache__") / f"{name}.{sys.implementation.cache_tag}-m{marshal.version}"
     try:
         blob = cache.read_bytes()
