@@ -38,6 +38,7 @@ import reportkit as rk
 from reportkit import paths
 from reportkit.errors import ReportError, TooLargeError
 from reportkit.layout import render_text
+from reportkit.readers.xlsx import CELLS_SHEET, SECTIONS_SHEET
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # tests.fixtures: the synthetic reports
 from tests.fixtures.tables import complete_tables  # noqa: E402
@@ -104,7 +105,7 @@ def _export_members() -> dict[str, bytes]:
             return {n: z.read(n) for n in z.namelist()}
 
 
-def _sections_member(members: dict[str, bytes], sheet: str = "sections") -> str:
+def _sections_member(members: dict[str, bytes], sheet: str = SECTIONS_SHEET) -> str:
     rid = re.search(f'<sheet [^>]*name="{sheet}"[^>]*r:id="(\\w+)"', members["xl/workbook.xml"].decode()).group(1)
     rel = re.search(f'<Relationship [^>]*Id="{rid}"[^>]*/>', members["xl/_rels/workbook.xml.rels"].decode()).group()
     return "xl/" + re.search(r'Target="/?(?:xl/)?([^"]+)"', rel).group(1)
@@ -122,7 +123,7 @@ def workbook_zeros(n: int) -> bytes:
     """An export whose long-form ``cells`` sheet holds n identical rows of ten cells (packs several
     hundredfold; a workbook loaded whole builds an object for every cell)."""
     m = _export_members()
-    name = _sections_member(m, "cells")
+    name = _sections_member(m, CELLS_SHEET)
     row = "<row>" + "<c><v>1</v></c>" * 10 + "</row>"
     m[name] = re.sub(r"<dimension[^>]*/>", "", m[name].decode()).replace("</sheetData>", row * n + "</sheetData>").encode()
     return _zip(m)
