@@ -42,6 +42,7 @@ from reportkit.readers.xlsx import CELLS_SHEET, SECTIONS_SHEET
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # tests.fixtures: the synthetic reports
 from tests.fixtures.tables import complete_tables  # noqa: E402
+from tests.fixtures.pdfs import pdf_bomb  # noqa: E402
 
 MB = 1024 * 1024
 SEED = paths.SEED_TEXT.read_text(encoding="utf-8")
@@ -163,6 +164,8 @@ CASES.update({
     "xlsx: n identical rows in a sheet (zip bomb)": (workbook_zeros, "xlsx", 100_000),
     "xlsx: one 30k shared string in n rows": (workbook_shared, "xlsx", 500),
     "xlsx: n rows of prose in one section": (workbook_rows, "xlsx", 1_000),
+    # A deflate bomb as a page's content: refused before pdfminer inflates it (peak is the process's).
+    "pdf: page content inflating to n MB": (lambda n: pdf_bomb(n << 20), "pdf", 256),
 })
 
 
@@ -172,10 +175,10 @@ def _run_case(name: str, n: int) -> tuple[float, int, str, float]:
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     try:
-        if kind == "xlsx":
+        if kind in ("xlsx", "pdf"):
             os.environ.pop("REPORTKIT_MAX_BYTES", None)       # the defaults a user meets
             with tempfile.TemporaryDirectory() as tmp:
-                p = Path(tmp) / "w.xlsx"
+                p = Path(tmp) / f"w.{kind}"
                 p.write_bytes(text)
                 t0 = time.perf_counter()
                 rep = rk.load(p)
