@@ -342,3 +342,15 @@ def test_run_length_and_lzw_streams_are_measured_without_being_built():
     assert _lzw_size(lzw, 10**9) == len(lzwdecode(lzw))
     with pytest.raises(Exception):
         _rl_size(bytes([129, 0]) * 100, 1000)
+
+
+def test_an_encrypted_pdf_is_deciphered_in_linear_time_to_the_same_text(tmp_path):
+    # pdfminer's own RC4 is quadratic (a minute for one 1 MB stream); the reader's gives the same bytes.
+    from pdfminer.arcfour import Arcfour
+    from reportkit.readers.pdf import read_pdf, rc4
+    from tests.fixtures.pdfs import pdf_bomb
+    for n in (0, 1, 255, 4097):
+        key, data = bytes(range(5, 10 + n % 7)), bytes((k * 37) & 255 for k in range(n))
+        assert rc4(key, data) == Arcfour(key).decrypt(data)
+    doc = read_pdf(pdf_bomb(2**20, encrypted=True, text="Report 2022"), "enc.pdf")
+    assert doc.text.strip() == "Report 2022"
