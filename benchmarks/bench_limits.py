@@ -38,9 +38,11 @@ import reportkit as rk
 from reportkit import paths
 from reportkit.errors import ReportError, TooLargeError
 from reportkit.layout import render_text
+from reportkit.readers.xlsx import CELLS_SHEET, SECTIONS_SHEET
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # tests.fixtures: the synthetic reports
 from tests.fixtures.tables import complete_tables  # noqa: E402
+from tests.fixtures.pdfs import pdf_bomb  # noqa: E402
 
 MB = 1024 * 1024
 SEED = paths.SEED_TEXT.read_text(encoding="utf-8")
@@ -104,7 +106,7 @@ def _export_members() -> dict[str, bytes]:
             return {n: z.read(n) for n in z.namelist()}
 
 
-def _sections_member(members: dict[str, bytes], sheet: str = "sections") -> str:
+def _sections_member(members: dict[str, bytes], sheet: str = SECTIONS_SHEET) -> str:
     rid = re.search(f'<sheet [^>]*name="{sheet}"[^>]*r:id="(\\w+)"', members["xl/workbook.xml"].decode()).group(1)
     rel = re.search(f'<Relationship [^>]*Id="{rid}"[^>]*/>', members["xl/_rels/workbook.xml.rels"].decode()).group()
     return "xl/" + re.search(r'Target="/?(?:xl/)?([^"]+)"', rel).group(1)
@@ -122,7 +124,7 @@ def workbook_zeros(n: int) -> bytes:
     """An export whose long-form ``cells`` sheet holds n identical rows of ten cells (packs several
     hundredfold; a workbook loaded whole builds an object for every cell)."""
     m = _export_members()
-    name = _sections_member(m, "cells")
+    name = _sections_member(m, CELLS_SHEET)
     row = "<row>" + "<c><v>1</v></c>" * 10 + "</row>"
     m[name] = re.sub(r"<dimension[^>]*/>", "", m[name].decode()).replace("</sheetData>", row * n + "</sheetData>").encode()
     return _zip(m)
@@ -162,6 +164,8 @@ CASES.update({
     "xlsx: n identical rows in a sheet (zip bomb)": (workbook_zeros, "xlsx", 100_000),
     "xlsx: one 30k shared string in n rows": (workbook_shared, "xlsx", 500),
     "xlsx: n rows of prose in one section": (workbook_rows, "xlsx", 1_000),
+    # A deflate bomb as a page's content: refused before pdfminer inflates it (peak is the process's).
+    "pdf: page content inflating to n MB": (lambda n: pdf_bomb(n << 20), "pdf", 256),
 })
 
 
@@ -171,10 +175,10 @@ def _run_case(name: str, n: int) -> tuple[float, int, str, float]:
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
     try:
-        if kind == "xlsx":
+        if kind in ("xlsx", "pdf"):
             os.environ.pop("REPORTKIT_MAX_BYTES", None)       # the defaults a user meets
             with tempfile.TemporaryDirectory() as tmp:
-                p = Path(tmp) / "w.xlsx"
+                p = Path(tmp) / f"w.{kind}"
                 p.write_bytes(text)
                 t0 = time.perf_counter()
                 rep = rk.load(p)

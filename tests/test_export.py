@@ -17,13 +17,12 @@ from reportkit import paths
 from reportkit.cli import main
 from reportkit.errors import ReportError, StructuredDataError
 from reportkit.load import load_xlsx
+from reportkit.readers.xlsx import CELLS_SHEET, SECTIONS_SHEET
 from reportkit.text import display_width as _display_width, md_escape, safe_cell_text
 from reportkit.writers import FORMATS, export, to_html, to_markdown
 from reportkit.format import spec
 from reportkit.reconstruct import CellEstimate, reconstruct
 from reportkit.layout import render_text
-
-from .conftest import CORPUS_FILES, corpus_ids
 
 from tests.fixtures.tables import complete_tables
 
@@ -459,12 +458,12 @@ def test_docx_is_a4_with_official_margins_repeating_headings_and_zh_cn_throughou
 def test_xlsx_prints_each_table_landscape_one_page_wide_with_its_headings_repeated(tmp_path):
     from openpyxl import load_workbook
     wb = load_workbook(export(_rec(paths.SEED_TEXT), "xlsx", tmp_path / "seed.xlsx"))
-    for name in ("表二", "表三", "表四", "cells"):
+    for name in ("表二", "表三", "表四", CELLS_SHEET):
         ws = wb[name]
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9     # A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
         assert ws.page_setup.fitToHeight == 0
-    assert wb["表三"].print_title_rows and wb["表四"].print_title_rows and wb["cells"].print_title_rows == "$1:$1"
+    assert wb["表三"].print_title_rows and wb["表四"].print_title_rows and wb[CELLS_SHEET].print_title_rows == "$1:$1"
     # Table 三's long row labels wrap in columns of bounded width instead of running into each other.
     ws = wb["表三"]
     assert all(ws.column_dimensions[k].width <= 40 for k in "ABC")
@@ -474,7 +473,7 @@ def test_xlsx_prints_each_table_landscape_one_page_wide_with_its_headings_repeat
     # Legends and headings an analyst reads are Chinese.
     legend = [c.value for c in ws["A"] if isinstance(c.value, str)]
     assert "图例" in legend and not [v for v in legend if re.search(r"[A-Za-z]{3,}", v)]
-    assert not [c.value for c in wb["cells"][1] if re.search(r"[A-Za-z]", c.value)]
+    assert not [c.value for c in wb[CELLS_SHEET][1] if re.search(r"[A-Za-z]", c.value)]
 
 
 # ---------------------------------------------------------------------------------------------- Excel
@@ -484,7 +483,7 @@ def test_xlsx_official_layout_fonts_widths_fills_and_long_form(tmp_path):
     rec = _mixed_reconstruction(8)
     wb = load_workbook(export(rec, "xlsx", tmp_path / "m.xlsx"))
     assert wb.sheetnames[:3] == ["表二", "表三", "表四"]
-    assert {"cells", "sections", "reportkit"} <= set(wb.sheetnames)
+    assert {CELLS_SHEET, SECTIONS_SHEET, "reportkit"} <= set(wb.sheetnames)
     assert wb["reportkit"].sheet_state == "hidden"
     ws = wb["表三"]
     spans = {(r.max_col - r.min_col + 1, r.max_row - r.min_row + 1) for r in ws.merged_cells.ranges}
@@ -502,7 +501,7 @@ def test_xlsx_official_layout_fonts_widths_fills_and_long_form(tmp_path):
     assert any("勾稽关系" in t for t in fills["DDEBF7"])                          # inferred
     assert any("本年度未收到申请" in t for t in fills["E2EFDA"])                    # stated in prose
     assert "EDEDED" in fills                                                      # unknown
-    cells = wb["cells"]
+    cells = wb[CELLS_SHEET]
     head = [c.value for c in cells[1]]
     assert head[:7] == ["表", "行", "列", "数值", "下限", "上限", "来源"]
     assert cells.max_row == len(rec.cells) + 1
@@ -630,21 +629,3 @@ def test_cli_export_with_draft(tmp_path, capsys):
     out = tmp_path / "seed.md"
     assert main(["export", str(paths.SEED_TEXT), "--to", "md", "-o", str(out), "--draft"]) == 0
     assert "【草稿】" in out.read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("path", CORPUS_FILES, ids=corpus_ids())
-def test_a_workbook_export_loads_back_to_the_same_tables_and_sections(path, tmp_path):
-    # Issue 15: export → load → export keeps every number and the sections' text on the real reports.
-    openpyxl = pytest.importorskip("openpyxl")
-
-    def sheets(p):
-        wb = openpyxl.load_workbook(p, read_only=True)
-        # The long cells sheet is left out: a cell the first export inferred is read back as the table's
-        # (same value, provenance "stated-table" from then on).
-        return {n: [tuple(r) for r in wb[n].iter_rows(values_only=True)] for n in wb.sheetnames
-                if n not in ("说明", "reportkit", "cells")}
-
-    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    rk.export(rk.reconstruct(rk.load(path)), "xlsx", a)
-    rk.export(rk.reconstruct(rk.load(a)), "xlsx", b)
-    assert sheets(a) == sheets(b)

@@ -290,3 +290,67 @@ def test_a_text_of_nothing_but_numbers_keeps_a_bounded_number_of_facts():
     assert len(rep.facts) == MAX_FACTS
     assert any(n["kind"] == "facts_truncated" for n in rep.notes)
     assert rk.loads(SEED).notes == []
+
+
+# PDF decompression bombs (issue 15): pdfminer inflates each stream whole, so a file of a few hundred KB
+# would take gigabytes. The streams are measured, in chunks and without keeping them, before pdfminer.
+
+@pytest.mark.parametrize("shape,encrypted", [("plain", False), ("indirect", False), ("hex", False), ("long", False),
+                                             ("escaped", False), ("twice", False), ("plain", True),
+                                             ("indirect", True), ("twice", True)])
+def test_a_pdf_decompression_bomb_is_refused_naming_its_object_before_pdfminer_inflates_it(shape, encrypted, tmp_path):
+    from tests.fixtures.pdfs import pdf_bomb
+    from reportkit.readers.pdf import INFLATE_FLOOR
+    p = tmp_path / "bomb.pdf"
+    p.write_bytes(pdf_bomb(INFLATE_FLOOR + 16 * 2**20, shape, encrypted=encrypted))
+    assert p.stat().st_size < 2**20
+    with pytest.raises(TooLargeError, match=r"bomb\.pdf: object 4 0: .*unpack to more than") as err:
+        rk.load(p)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_a_pdf_whose_streams_unpack_within_the_bound_is_read_as_before(encrypted, tmp_path):
+    # Under the bound the file reaches pdfminer: this one has no text, and says so.
+    from tests.fixtures.pdfs import pdf_bomb
+    p = tmp_path / "small.pdf"
+    p.write_bytes(pdf_bomb(2**20, encrypted=encrypted))
+    with pytest.raises(rk.ReportError, match="holds no text"):
+        rk.load(p)
+
+
+def test_the_stream_bound_leaves_room_for_the_real_pdf():
+    from reportkit.readers.pdf import INFLATE_FLOOR, INFLATE_RATIO, check_streams
+    data = (paths.CORPUS / "pdf" / "001.pdf").read_bytes()
+    check_streams(data, "001.pdf", INFLATE_FLOOR + INFLATE_RATIO * len(data))
+    # It unpacks to about 5× its size: a bound of 10× the file would still pass it, 2× would not.
+    check_streams(data, "001.pdf", 10 * len(data))
+    with pytest.raises(TooLargeError, match="001.pdf: object"):
+        check_streams(data, "001.pdf", 2 * len(data))
+
+
+def test_run_length_and_lzw_streams_are_measured_without_being_built():
+    from reportkit.readers.pdf import _lzw_size, _rl_size
+    from pdfminer.lzw import lzwdecode
+    from pdfminer.runlength import rldecode
+    rl = bytes([129, 0x20]) * 1000 + bytes([2]) + b"abc" + bytes([128])
+    assert _rl_size(rl, 10**9) == len(rldecode(rl))
+    # "ABABABA…" coded by hand: clear, then codes with the table growing (9-bit codes).
+    codes = [256, 65, 66, 258, 260, 259, 262, 257]
+    bits = "".join(format(c, "09b") for c in codes)
+    lzw = int(bits + "0" * (-len(bits) % 8), 2).to_bytes((len(bits) + 7) // 8, "big")
+    assert _lzw_size(lzw, 10**9) == len(lzwdecode(lzw))
+    with pytest.raises(Exception):
+        _rl_size(bytes([129, 0]) * 100, 1000)
+
+
+def test_an_encrypted_pdf_is_deciphered_in_linear_time_to_the_same_text(tmp_path):
+    # pdfminer's own RC4 is quadratic (a minute for one 1 MB stream); the reader's gives the same bytes.
+    from pdfminer.arcfour import Arcfour
+    from reportkit.readers.pdf import read_pdf, rc4
+    from tests.fixtures.pdfs import pdf_bomb
+    for n in (0, 1, 255, 4097):
+        key, data = bytes(range(5, 10 + n % 7)), bytes((k * 37) & 255 for k in range(n))
+        assert rc4(key, data) == Arcfour(key).decrypt(data)
+    doc = read_pdf(pdf_bomb(2**20, encrypted=True, text="Report 2022"), "enc.pdf")
+    assert doc.text.strip() == "Report 2022"

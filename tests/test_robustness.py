@@ -23,7 +23,7 @@ from reportkit.errors import ReportError, StructuredDataError, TooLargeError
 from reportkit.layout import render_text
 from reportkit.load import loads
 from reportkit.paths import atomic_write
-from reportkit.readers.xlsx import MAX_UNCOMPRESSED
+from reportkit.readers.xlsx import MAX_UNCOMPRESSED, SECTIONS_SHEET
 from reportkit.reconstruct import reconstruct
 
 from tests.conftest import CORPUS_FILES
@@ -73,7 +73,7 @@ def test_one_long_shared_string_repeated_is_held_to_the_text_limit(workbook, tmp
     # A shared string of 30,000 characters stored once and referenced by 2,000 rows of the sections
     # sheet: a workbook of a few KB that would assemble a text of 60 million characters.
     with zipfile.ZipFile(workbook) as z:
-        rid = re.search(r'<sheet [^>]*name="sections"[^>]*r:id="(\w+)"', z.read("xl/workbook.xml").decode()).group(1)
+        rid = re.search(rf'<sheet [^>]*name="{SECTIONS_SHEET}"[^>]*r:id="(\w+)"', z.read("xl/workbook.xml").decode()).group(1)
         rels = z.read("xl/_rels/workbook.xml.rels").decode()
         target = re.search(f'<Relationship [^>]*Id="{rid}"[^>]*/>', rels).group()
         name = "xl/" + re.search(r'Target="/?(?:xl/)?([^"]+)"', target).group(1)

@@ -274,6 +274,9 @@ def from_authored(data: dict, source: str) -> Report:
     year = data.get("year")
     if isinstance(year, int) or (isinstance(year, str) and year.isdigit()):
         rep.year = int(year)
+    # An export's record of where each value came from: untouched derived cells are derived again.
+    recorded = data.get("reconstruction")
+    structured.restore_provenance(rep, recorded.get("cells") if isinstance(recorded, dict) else None)
     return rep
 
 

@@ -19,6 +19,13 @@ from .format import spec
 
 CELL_STATES = ("value", "blank", "unreadable", "missing")
 
+# The words an analyst reads for a section's state and a cell's provenance (workbooks, Word, notes),
+# kept here, below the readers and the writers, because an exported workbook is read back too: the
+# reader accepts these words and the English ids that older workbooks hold.
+SECTION_STATUS_WORDS = {"present": "有内容", "empty": "仅有标题", "missing": "缺少此部分"}
+PROVENANCE_WORDS = {"stated-table": "报告表格所载", "stated-prose": "报告正文所述",
+                    "inferred": "根据勾稽关系推算", "unknown": "未知"}
+
 
 @dataclass
 class Section:
@@ -76,7 +83,10 @@ class Cell:
     start: int | None = None
     end: int | None = None
     note: str | None = None
-    how: str | None = None      # "stated" (one printed cell) or "split" (cut from run-together digits)
+    # "stated" (one printed cell), "split" (cut from run-together digits), or, for a cell read back from
+    # reportkit's own export untouched, the provenance that export gave it ("inferred", "stated-prose"):
+    # reconstruct derives such a cell again instead of taking it as stated.
+    how: str | None = None
     rule: str | None = None     # for split cells: what decided the cut (reportkit.split)
     rejected: int | None = None  # for split cells: how many other admissible cuts were rejected
 

@@ -516,13 +516,17 @@ def reconstruct(report: Report) -> Reconstruction:
     # table 二) contributes the cells whose ids the two versions share (same row, column and meaning).
     table_val: dict[int, float] = {}
     table_ev: dict[int, dict] = {}
+    # Cells an earlier export derived, read back untouched (Cell.how): derived again, not stated.
+    rederive: dict[int, Cell] = {}
     for tid in TABLE_IDS:
         tr = report.tables.get(tid)
         if tr is None:
             continue
         for (rid, cid), c in tr.cells.items():
             i = sy.index.get((tid, rid, cid))
-            if i is not None and c.state == "value" and c.value is not None:
+            if i is not None and c.state == "value" and c.value is not None and c.how in ("inferred", "stated-prose"):
+                rederive[i] = c
+            elif i is not None and c.state == "value" and c.value is not None:
                 table_val[i] = c.value
                 if c.start is not None and c.end is not None:
                     table_ev[i] = _evidence(report, c.start, c.end)
@@ -672,6 +676,11 @@ def reconstruct(report: Report) -> Reconstruction:
                 est.low, est.high = num(i, lo[i]), num(i, hi[i])
         else:
             est.low = default_low
+        c = rederive.get(i)
+        if c is not None and est.value is None and i not in tainted and lo[i] <= c.value <= hi[i]:
+            # Not derivable any more (an input was blanked) but consistent: kept as the export had it.
+            est.value = est.low = est.high = c.value
+            est.provenance, est.rule = ("inferred", c.rule) if c.how == "inferred" else ("stated-prose", c.rule)
         cells[key] = est
 
     sections = []

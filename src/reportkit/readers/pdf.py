@@ -17,16 +17,22 @@ assets, so a check can tell a table printed as a picture.
 
 A PDF without any text (a scan) is refused with a message saying so; so are encrypted, truncated or
 oversized files. Work is bounded: at most :data:`MAX_PAGES` pages, :data:`MAX_CHARS_PER_PAGE` characters
-and :data:`MAX_RULES_PER_PAGE` ruling strokes per page, :data:`MAX_SECONDS` in all.
+and :data:`MAX_RULES_PER_PAGE` ruling strokes per page, :data:`MAX_SECONDS` in all; and memory: before
+pdfminer (which unpacks every stream whole) sees the file, its streams are measured in chunks against
+:data:`INFLATE_RATIO` (:func:`check_streams`, and :func:`check_ciphered` for an encrypted file), so a
+decompression bomb is refused naming its object.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import logging
 import re
 import statistics
 import time
+import zlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
@@ -44,6 +50,12 @@ MAX_RULES_PER_PAGE = 3_000
 hundred, a chart drawn in vectors many thousands, and finding tables costs time in their number."""
 MAX_SECONDS = 60.0
 """Time allowed for one file (checked between pages)."""
+INFLATE_FLOOR = 64 * 1024 * 1024
+INFLATE_RATIO = 16
+"""The streams of a PDF may unpack to at most ``INFLATE_FLOOR + INFLATE_RATIO × file size`` bytes in all
+(224 MiB for a file at the default 10 MiB limit; the file itself is held to the loader's size limit, so
+this bound follows it). A real report unpacks to about 5× its size (the corpus PDF: 240 KB to 1.2 MB);
+a deflate bomb to 1000×, which pdfminer would inflate whole, stream by stream, into memory."""
 _MIN_IMAGE = 40          # points: smaller images are bullets, logos and seals' fragments
 # pdfminer warns on stderr about every font quirk of a real file (a missing FontBBox, …); a reader of
 # reportkit's output has nothing to do about them.
@@ -92,8 +104,15 @@ def read_pdf(data: bytes, source: str) -> ReadDoc:
         raise ReportError("the PDF is cut short (its end marker %%EOF is missing): the download is "
                           "incomplete; download the file again", source, f"byte {len(data)}")
     t0 = time.monotonic()
+    left = check_streams(data, source, INFLATE_FLOOR + INFLATE_RATIO * len(data))
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
+        if pdf.doc.decipher is not None:
+            # Ciphered on disk: measured again as pdfminer deciphers them, before any page is read.
+            _linear_rc4(pdf.doc)
+            check_ciphered(pdf.doc, source, left)
+    except ReportError:
+        raise
     except Exception as e:   # pdfminer raises many types on damaged files; all mean "cannot read"
         raise _open_error(e, source) from None
     # Not `with pdf`: closing walks the page tree again, and on a damaged file that raises over the
@@ -151,6 +170,267 @@ def read_pdf(data: bytes, source: str) -> ReadDoc:
                           f"{len(doc.text.strip())} characters of text): there is no report text to read; use a "
                           "copy with a text layer (run OCR on it first) or the report's web page", source)
     return doc
+
+
+# -------------------------------------------------------------------------- streams, before pdfminer
+
+_STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
+_OBJ = re.compile(rb"(\d{1,10})\s+(\d{1,5})\s+obj\b")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]{0,2000}\]|/[^\s/\[\]<>()]{1,127}|\d{1,10}\s+\d{1,5}\s+R)")
+_LENGTH = re.compile(rb"/Length\s+(\d{1,10})(?!\d)(?!\s+\d+\s+R)")
+_NAME = re.compile(rb"/([^\s/\[\]<>()]{1,127})")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_FILTER_NAMES = {"FlateDecode": "flate", "Fl": "flate", "ASCIIHexDecode": "hex", "AHx": "hex",
+                 "ASCII85Decode": "a85", "A85": "a85", "LZWDecode": "lzw", "LZW": "lzw",
+                 "RunLengthDecode": "rl", "RL": "rl"}
+_IN_CHUNK = 64 * 1024
+_OUT_CHUNK = 1024 * 1024
+
+
+class _Over(Exception):
+    """The streams unpack past the budget."""
+
+
+def check_streams(data: bytes, source: str, budget: int) -> int:
+    """Refuse a PDF whose streams would unpack to more than ``budget`` bytes in all, before pdfminer
+    (which inflates each stream whole, in memory) sees it. Each stream is decoded as pdfminer would
+    (Flate, LZW, run-length, and the ASCII filters in front of them) in chunks, counting what the
+    expanding filters give without keeping it; data that is not what its filter says is left to
+    pdfminer, which fails on it the same way. Returns what is left of the budget; raises TooLargeError
+    naming the object.
+
+    A stream's data runs to its ``/Length`` when the dictionary states it, else to the end of the
+    file (the other filters end at their own end marker); Flate data to the end of its deflate stream,
+    whatever ``/Length`` says (so a wrong length hides nothing). The streams of an encrypted PDF are
+    ciphered on disk: :func:`check_ciphered` measures them once pdfminer can decipher them."""
+    left = budget
+    for m in _STREAM.finditer(data):
+        head = data[max(0, m.start() - 4096):m.start()]
+        objs = list(_OBJ.finditer(head))
+        head = head[objs[-1].end():] if objs else head
+        start = m.end()
+        length = _LENGTH.findall(head)
+        end = min(len(data), start + int(length[-1])) if length else len(data)
+        # The dictionary's filters; when none is found (a dictionary longer than the window, an "obj"
+        # inside a string), what the data looks like decides, so no bomb hides behind a long one.
+        filters = _filters(head, data) or _sniff(data[start:start + 64])
+        try:
+            left -= _decoded_size(data, start, end, filters, left)
+        except _Over:
+            left = -1
+        if left < 0:
+            named = list(_OBJ.finditer(data, max(0, m.start() - 65536), m.start()))
+            obj = f"object {int(named[-1].group(1))} {int(named[-1].group(2))}" if named else f"the stream at byte {start}"
+            raise _too_large(budget, source, obj)
+    return left
+
+
+def _linear_rc4(doc) -> None:
+    """pdfminer's RC4 builds its output with ``+=``, which is quadratic: one 1 MB stream of an
+    encrypted file takes about a minute. This document's security handler (only this instance)
+    deciphers RC4 in linear time instead: the same key, the same bytes."""
+    handler = getattr(doc.decipher, "__self__", None)
+    old = getattr(handler, "decrypt_rc4", None)
+    if old is None or not isinstance(getattr(handler, "key", None), bytes):
+        return
+
+    def decrypt_rc4(objid: int, genno: int, data: bytes) -> bytes:
+        key = handler.key + objid.to_bytes(4, "little")[:3] + genno.to_bytes(4, "little")[:2]
+        return rc4(hashlib.md5(key).digest()[:min(len(key), 16)], data)
+
+    handler.decrypt_rc4 = decrypt_rc4
+    cfm = getattr(handler, "cfm", None)          # V4 handlers look their method up in this table
+    if isinstance(cfm, dict):
+        for name, method in list(cfm.items()):
+            if method == old:
+                cfm[name] = decrypt_rc4
+
+
+def rc4(key: bytes, data: bytes) -> bytes:
+    """RC4 (the cipher of PDF's standard security handler, revisions 2 and 3)."""
+    s = list(range(256))
+    j = 0
+    for i in range(256):
+        j = (j + s[i] + key[i % len(key)]) & 255
+        s[i], s[j] = s[j], s[i]
+    out = bytearray(len(data))
+    i = j = 0
+    for n, c in enumerate(data):
+        i = (i + 1) & 255
+        si = s[i]
+        j = (j + si) & 255
+        sj = s[j]
+        s[i], s[j] = sj, si
+        out[n] = c ^ s[(si + sj) & 255]
+    return bytes(out)
+
+
+def _too_large(budget: int, source: str, obj: str) -> TooLargeError:
+    return TooLargeError(f"the PDF's compressed streams unpack to more than {budget:,} bytes (a decompression "
+                         "bomb, or a file of uncompressed images)", source, obj)
+
+
+def check_ciphered(doc, source: str, budget: int) -> None:
+    """:func:`check_streams` for an encrypted PDF that opened (an empty user password, as on
+    "copy-protected" reports): every stream object pdfminer's cross-reference table lists, deciphered
+    and measured the same way, its /Length and filters as pdfminer resolves them. The object streams
+    are measured, never unpacked to reach the objects inside (a stream object cannot be inside one)."""
+    from pdfminer.pdftypes import PDFStream
+    left, seen = budget, set()
+    for xref in doc.xrefs:
+        for objid in xref.get_objids():
+            if objid in seen:
+                continue
+            seen.add(objid)
+            try:
+                if xref.get_pos(objid)[0] is not None:
+                    continue                    # inside an object stream
+                obj = doc.getobj(objid)
+            except Exception:                   # noqa: BLE001 - left to pdfminer to report, if it needs it
+                continue
+            if not isinstance(obj, PDFStream) or obj.rawdata is None:
+                continue
+            raw = obj.rawdata
+            if obj.decipher is not None:
+                raw = obj.decipher(obj.objid, obj.genno, raw, obj.attrs)
+            filters = [_FILTER_NAMES.get(getattr(f, "name", None), "other") for f, _ in obj.get_filters()]
+            try:
+                left -= _decoded_size(raw, 0, len(raw), filters, left) if filters else 0
+            except _Over:
+                left = -1
+            if left < 0:
+                raise _too_large(budget, source, f"object {objid} {obj.genno or 0}")
+
+
+def _names(text: bytes) -> list[str]:
+    return [_NAME_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), n).decode("latin-1")
+            for n in _NAME.findall(text)]
+
+
+def _filters(head: bytes, data: bytes) -> list[str]:
+    """The stream's filters, from the last /Filter of its dictionary (an indirect one looked up once)."""
+    found = _FILTER.findall(head)
+    if not found:
+        return []
+    spec_ = found[-1]
+    if spec_.endswith(b"R"):
+        num, gen = spec_.split()[:2]
+        target = re.search(rb"(?<!\d)" + num + rb"\s+" + gen + rb"\s+obj\b(.{0,2000}?)endobj", data, re.S)
+        spec_ = target.group(1) if target else b""
+    return [_FILTER_NAMES.get(n, "other") for n in _names(spec_)]
+
+
+def _sniff(head: bytes) -> list[str]:
+    if len(head) >= 2 and head[0] & 0x0F == 8 and (head[0] * 256 + head[1]) % 31 == 0:
+        return ["flate"]
+    if re.match(rb"\s*[0-9A-Fa-f]{2}(?:\s*[0-9A-Fa-f]){6}", head):
+        return ["hex", "flate"]
+    if re.match(rb"\s*(?:<~)?[!-uz]{16}", head):
+        return ["a85", "flate"]
+    if head[:1] == b"\x80":
+        return ["lzw"]
+    return []
+
+
+def _decoded_size(data: bytes, start: int, end: int, filters: list[str], left: int) -> int:
+    """Bytes the expanding filters of the stream at ``start`` give (stopping past ``left``)."""
+    size = 0
+    # Flate reads to the end of its deflate data (the file's end at most); the others their extent.
+    cur: bytes | memoryview = memoryview(data)[start:] if filters[:1] == ["flate"] else data[start:end]
+    for k, f in enumerate(filters):
+        keep = k + 1 < len(filters) and filters[k + 1] != "other"
+        if f == "flate":
+            cur, size = _inflate(cur, left, keep)
+        elif f == "hex":            # shrinks: not counted
+            stop = bytes(cur).find(b">")
+            raw = re.sub(rb"[^0-9A-Fa-f]", b"", bytes(cur[:stop] if stop >= 0 else cur))
+            cur = bytes.fromhex((raw + b"0" * (len(raw) % 2)).decode())
+        elif f == "a85":            # at most 4 bytes for 5 characters (or for a "z"): bounded by the file
+            chunk = bytes(cur)
+            stop = chunk.find(b"~>")
+            chunk = chunk[2 if chunk.lstrip().startswith(b"<~") else 0:stop if stop >= 0 else None].strip()
+            try:
+                cur = base64.a85decode(chunk.lstrip(b"<~"), ignorechars=b" \t\n\r\x0b\x0c")
+            except ValueError:
+                return size
+        elif f == "lzw":
+            return size + _lzw_size(cur, left)
+        elif f == "rl":
+            return size + _rl_size(cur, left)
+        else:
+            return size
+        if size > left:
+            raise _Over
+    return size
+
+
+def _inflate(data, left: int, keep: bool) -> tuple[bytes, int]:
+    """Inflate ``data`` (zlib, as pdfminer does) up to the end of its deflate stream, in chunks; the
+    output is kept only when another filter follows."""
+    d = zlib.decompressobj()
+    out, size, pos, buf = [], 0, 0, b""
+    try:
+        while not d.eof:
+            if not buf:
+                buf = data[pos:pos + _IN_CHUNK]
+                pos += len(buf)
+                if not buf:
+                    break
+            piece = d.decompress(buf, _OUT_CHUNK)
+            buf = d.unconsumed_tail
+            size += len(piece)
+            if size > left:
+                raise _Over
+            if keep:
+                out.append(piece)
+    except zlib.error:
+        pass            # pdfminer gives up on the same bytes (or keeps less)
+    return b"".join(out), size
+
+
+def _rl_size(data, left: int) -> int:
+    """RunLengthDecode's output size: a length byte n < 128 copies n + 1 bytes, n > 128 repeats one
+    byte 257 - n times, 128 ends the data."""
+    size, i, n = 0, 0, len(data)
+    while i < n:
+        b = data[i]
+        if b == 128:
+            break
+        size += b + 1 if b < 128 else 257 - b
+        i += b + 2 if b < 128 else 2
+        if size > left:
+            raise _Over
+    return size
+
+
+def _lzw_size(data, left: int) -> int:
+    """LZWDecode's output size, from the lengths of its table entries (the strings are not built):
+    codes of 9 to 12 bits, 256 clears the table, 257 ends the data (early change, as pdfminer)."""
+    size, bits, nbits, acc = 0, 9, 0, 0
+    lengths = [1] * 256 + [0, 0]
+    prev = None
+    for byte in data:
+        acc = (acc << 8) | byte
+        nbits += 8
+        while nbits >= bits:
+            nbits -= bits
+            code = (acc >> nbits) & ((1 << bits) - 1)
+            acc &= (1 << nbits) - 1
+            if code == 256:
+                lengths, bits, prev = lengths[:258], 9, None
+                continue
+            if code == 257:
+                return size
+            n = lengths[code] if code < len(lengths) else (lengths[prev] + 1 if prev is not None else 1)
+            if prev is not None and len(lengths) < 4096:
+                lengths.append(lengths[prev] + 1)
+            size += n
+            if size > left:
+                raise _Over
+            prev = code
+            if len(lengths) >= (1 << bits) - 1 and bits < 12:
+                bits += 1
+    return size
 
 
 def _open_error(e: Exception, source: str) -> ReportError:
@@ -584,4 +864,5 @@ def _build(pages: list[_Page]) -> ReadDoc:
     return out.doc()
 
 
-__all__ = ["read_pdf", "MAX_PAGES", "MAX_CHARS_PER_PAGE", "MAX_RULES_PER_PAGE", "MAX_SECONDS"]
+__all__ = ["read_pdf", "check_streams", "check_ciphered", "MAX_PAGES", "MAX_CHARS_PER_PAGE", "MAX_RULES_PER_PAGE", "MAX_SECONDS",
+           "INFLATE_FLOOR", "INFLATE_RATIO"]

@@ -20,7 +20,7 @@ import math
 
 from ..errors import StructuredDataError
 from ..format import TABLE_IDS, VERSIONS, label_key, spec
-from ..model import CELL_STATES, Cell, Fact, Report, Section, TableIssue, TableRead
+from ..model import CELL_STATES, PROVENANCE_WORDS, Cell, Fact, Report, Section, TableIssue, TableRead
 from ..text import Folded
 
 SCHEMA = "reportkit/report-1"
@@ -353,6 +353,39 @@ def _num(v, source):
 
 
 _SCALAR = (str, int, float, type(None))
+
+_DERIVED = ("inferred", "stated-prose")
+"""Provenances reconstruct gives back from the report itself, so a cell holding one is re-derived."""
+
+
+def restore_provenance(rep: Report, records) -> None:
+    """Give each cell an earlier export derived (inferred from the identities, or stated in the prose)
+    that provenance back when the file still holds the value the export recorded for it (its
+    ``reconstruction.cells``, or a workbook's cells sheet): nobody touched it, so reconstruct derives
+    it again instead of taking it as stated. A value that differs is an edit: it stays stated (edits
+    win), and a note says which cell was changed from what. Malformed records are skipped."""
+    if not isinstance(records, list):
+        return
+    for r in records[:100_000]:
+        if not isinstance(r, dict) or r.get("provenance") not in _DERIVED:
+            continue
+        tid, rid, cid, v = r.get("table"), r.get("row_id"), r.get("column_id"), r.get("value")
+        if not (isinstance(tid, str) and isinstance(rid, str) and isinstance(cid, str)) or rep.tables.get(tid) is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        c = rep.tables[tid].cells.get((rid, cid))
+        if c is None or c.state != "value" or c.how not in (None, "stated"):
+            continue
+        if c.value == v:
+            c.how, c.rule = r["provenance"], r.get("rule") if isinstance(r.get("rule"), str) else None
+            continue
+        t = spec().table(tid, rep.tables[tid].version)
+        c.note = f"导出后修改：导出时为{PROVENANCE_WORDS[r['provenance']]}的 {v}"
+        rep.notes.append({"kind": "edited_cell", "table": tid, "row": rid, "column": cid,
+                          "message": f"{t.name} {t.row(rid).label} / {t.column(cid).name}：导出时为"
+                                     f"{PROVENANCE_WORDS[r['provenance']]}的 {v}，文件中改为 {c.value}，"
+                                     "按所填数值读取（视为报告表格所载）"})
 
 
 def check_authored(d: dict, source: str) -> None:

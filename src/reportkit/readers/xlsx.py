@@ -11,6 +11,7 @@ import zipfile
 from ..errors import ReportError, StructuredDataError, TooLargeError
 from ..format import TABLE_IDS, VERSIONS, label_key, spec
 from ..layout import full_grid
+from ..model import PROVENANCE_WORDS, SECTION_STATUS_WORDS
 from ..text import unsafe_cell_text
 
 MAX_DIGITS = 15         # as in tables.py: a longer digit run is not a cell value
@@ -19,6 +20,15 @@ XLSX_SCHEMA = "reportkit/xlsx-1"
 XLSX_TOP = 3            # the official grid starts at this row of each table's sheet (title in row 1)
 
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+# The sheets an analyst reads, named in Chinese; workbooks written before used the English names.
+CELLS_SHEET, SECTIONS_SHEET = "单元格明细", "各部分正文"
+_OLD_NAMES = {CELLS_SHEET: "cells", SECTIONS_SHEET: "sections"}
+# The long cells sheet: Chinese headings over the machine-readable fields (the last three are ids).
+CELLS_HEAD = ["表", "行", "列", "数值", "下限", "上限", "来源", "依据的勾稽关系或表述", "证据（原文）", "推算所用单元格",
+              "行代码", "列代码", "规则代码"]
+_STATUS = {**{w: k for k, w in SECTION_STATUS_WORDS.items()}, **{k: k for k in SECTION_STATUS_WORDS}}
+_PROVENANCE = {**{w: k for k, w in PROVENANCE_WORDS.items()}, **{k: k for k in PROVENANCE_WORDS}}
 
 
 SHEETS_ROOM = 2 * 1024 * 1024
@@ -109,7 +119,8 @@ def _read_book(wb, source: str, max_chars: int, where: list) -> dict:
     meta: dict[str, object] = {}
     intro = []
     where[0] = "reportkit"
-    for name in ("reportkit", "sections"):
+    sections_sheet, cells_sheet = _sheet(wb, SECTIONS_SHEET), _sheet(wb, CELLS_SHEET)
+    for name in ("reportkit", sections_sheet, cells_sheet):
         if name in wb.sheetnames:
             # Read every row there is, not the rows the sheet's <dimension> claims (it may lie).
             wb[name].reset_dimensions()
@@ -172,23 +183,24 @@ def _read_book(wb, source: str, max_chars: int, where: list) -> dict:
             cells[tid][g.key] = value
     # Each section's text is collected as a list of rows and joined once (+= on a long text is quadratic).
     secs: dict[int, list] = {}
-    if "sections" in wb.sheetnames:
-        where[0] = "sections"
-        for row in wb["sections"].iter_rows(min_row=2, max_col=4, values_only=True):
+    if sections_sheet in wb.sheetnames:
+        where[0] = sections_sheet
+        for row in wb[sections_sheet].iter_rows(min_row=2, max_col=4, values_only=True):
             if not row or not _int_in(row[0], 1, 6):
                 continue
             n = int(row[0])
-            text = take(unsafe_cell_text(_text(row[3])), "sections") if len(row) > 3 else ""
+            text = take(unsafe_cell_text(_text(row[3])), sections_sheet) if len(row) > 3 else ""
             if n in secs:
                 secs[n][1].append(text)
             else:
                 status = _text(row[2]) if len(row) > 2 else ""
-                secs[n] = [status if status in ("present", "empty", "missing") else "present", [text]]
+                secs[n] = [_STATUS.get(status.strip(), "present"), [text]]
     year = meta.get("year")
     data: dict = {"title": _text(meta.get("title")) or None, "agency": _text(meta.get("agency")) or None,
                   "year": int(year) if _int_in(year, 1900, 2999) else None,
                   "format": version, "intro": "".join(intro), "sections": {}, "tables": {}, "omit_sections": [],
-                  "notes": notes, "report_format": _text(meta.get("report_format")) or None}
+                  "notes": notes, "report_format": _text(meta.get("report_format")) or None,
+                  "reconstruction": {"cells": _provenance(wb, cells_sheet, version, where)}}
     for sec in spec().sections:
         status, parts = secs.get(sec.number, ["missing", []])
         text = "".join(parts)
@@ -203,6 +215,36 @@ def _read_book(wb, source: str, max_chars: int, where: list) -> dict:
         if has_table:
             data["tables"][sec.table] = cells[sec.table]
     return data
+
+
+def _sheet(wb, name: str) -> str:
+    return name if name in wb.sheetnames or _OLD_NAMES[name] not in wb.sheetnames else _OLD_NAMES[name]
+
+
+def _provenance(wb, sheet: str, version: str, where: list) -> list[dict]:
+    """What the export recorded for each cell (value, provenance, rule), in the shape the structured
+    export writes under ``reconstruction.cells``: the loader gives a cell the analyst left untouched
+    its exported provenance back. Rows that do not parse are skipped (the tables stand on their own)."""
+    if sheet not in wb.sheetnames:
+        return []
+    where[0] = sheet
+    names = {spec().table(tid, version).name: tid for tid in TABLE_IDS}
+    limit = sum(len(spec().table(tid, version).cells) for tid in TABLE_IDS)
+    out = []
+    rows = wb[sheet].iter_rows(min_row=2, max_col=len(CELLS_HEAD), values_only=True)
+    for k, row in enumerate(rows):
+        if k >= limit:          # one row per cell of the format: more is not an export's sheet
+            break
+        row = tuple(row) + (None,) * (len(CELLS_HEAD) - len(row))
+        tid, prov = names.get(row[0]), _PROVENANCE.get(_text(row[6]).strip())
+        value = row[3]
+        if tid is None or prov is None or isinstance(value, bool) or not isinstance(value, (int, float, type(None))):
+            continue
+        rule = row[12] if isinstance(row[12], str) and len(row[12]) < 200 else None
+        if isinstance(row[10], str) and isinstance(row[11], str):
+            out.append({"table": tid, "row_id": row[10], "column_id": row[11], "value": value,
+                        "provenance": prov, "rule": rule})
+    return out
 
 
 def _text(v) -> str:

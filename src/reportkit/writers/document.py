@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .. import rx
 from ..format import TABLE_IDS, VERSIONS, Table, label_key, spec, strip_enumerator
+from ..model import PROVENANCE_WORDS
 from ..reconstruct import CellEstimate, Reconstruction, rule_text as _rule_text
 from ..tables import _header_keys
 from ..text import num_text
@@ -26,10 +27,10 @@ FORMATS = ("md", "html", "docx", "xlsx", "yaml", "json")
 
 # Provenance → (Chinese label, English label, fill colour for docx/xlsx).
 PROVENANCE = {
-    "stated-table": ("报告表格所载", "stated in the report's table", None),
-    "stated-prose": ("报告正文所述", "stated in the report's prose", "E2EFDA"),
-    "inferred": ("根据勾稽关系推算", "inferred from the format's identities", "DDEBF7"),
-    "unknown": ("未知", "unknown", "EDEDED"),
+    "stated-table": (PROVENANCE_WORDS["stated-table"], "stated in the report's table", None),
+    "stated-prose": (PROVENANCE_WORDS["stated-prose"], "stated in the report's prose", "E2EFDA"),
+    "inferred": (PROVENANCE_WORDS["inferred"], "inferred from the format's identities", "DDEBF7"),
+    "unknown": (PROVENANCE_WORDS["unknown"], "unknown", "EDEDED"),
 }
 _SECTION_NOTE = {"empty": "（原报告此部分为空）", "missing": "（原报告缺少此部分）"}
 _TABLE_SECTION_NOTE = {"empty": "（原报告此部分为空；下表为重建结果）", "missing": "（原报告缺少此部分；下表为重建结果）"}

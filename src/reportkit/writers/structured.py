@@ -1,7 +1,10 @@
 """The structured YAML/JSON export, written from the reconstruction: reportkit's authored report form
 (title, agency, year, format, the prose of every section, every cell of the three tables with its exact
 value or nothing), which ``load`` prints in the official layout and reads back to the same numbers, plus
-the per-cell provenance under the extra top-level key ``reconstruction`` (the loader ignores it)."""
+the per-cell provenance under the extra top-level key ``reconstruction``. The loader reads from it only
+each cell's value, provenance and rule: a cell exported as derived (inferred, or stated in the prose)
+that still holds its exported value is derived again, not taken as stated; a changed value is an edit
+(:func:`reportkit.readers.structured.restore_provenance`)."""
 
 from __future__ import annotations
 
@@ -52,7 +55,8 @@ def to_structured(rec: Reconstruction) -> dict:
     d = authored(doc)
     d["reconstruction"] = {
         "source": doc.source, "format": doc.version, "report_format": doc.report_format,
-        "note": "per-cell provenance of the exported values; reportkit.load ignores this key",
+        "note": "per-cell provenance of the exported values; reportkit.load reads value, provenance and rule "
+                "to keep a derived cell derived unless its value was edited",
         "sections": [{"number": s.number, "title": s.title, "status": s.status} for s in doc.sections],
         "cells": _provenance_records(doc),
     }

@@ -1,6 +1,7 @@
 """Excel (.xlsx): the three tables in the official layout (what a person edits, and what
-:mod:`reportkit.readers.xlsx` reads back), a long-form ``cells`` sheet, a ``sections`` sheet and a
-hidden ``reportkit`` sheet with the metadata."""
+:mod:`reportkit.readers.xlsx` reads back), the long-form sheet 单元格明细 (every cell's value, bounds,
+provenance and rule: the reader gives an untouched derived cell its provenance back from it), the
+sheet 各部分正文 (each section's state and text) and a hidden ``reportkit`` sheet with the metadata."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 from ..layout import full_grid
 from ..paths import atomic_output
-from ..readers.xlsx import XLSX_SCHEMA, XLSX_TOP
+from ..model import SECTION_STATUS_WORDS
+from ..readers.xlsx import CELLS_SHEET, CELLS_HEAD, SECTIONS_SHEET, XLSX_SCHEMA, XLSX_TOP
 from ..format import TABLE_IDS, spec
 from ..reconstruct import rule_text as _rule_text
 from .document import PROVENANCE, XLSX_FONT, _Doc, _bounds_text, _cell_note, _provenance_records, as_loaded
@@ -78,15 +80,17 @@ def _print_setup(ws, title_rows: str | None = None, landscape: bool = True):
 # running into each other.
 _LABEL_COL_WIDTH = {"requests": {1: 14, 2: 14, 3: 40}, "appeals": {}, "proactive": {1: 30}}
 
-# The cells sheet: Chinese headings over the machine-readable fields.
-_CELLS_HEAD = ["表", "行", "列", "数值", "下限", "上限", "来源", "依据的勾稽关系或表述", "证据（原文）", "推算所用单元格",
-               "行代码", "列代码"]
+# English glosses for the headings whose values are reportkit's own words (comments, not cells).
+_CELLS_GLOSS = {"来源": "provenance: " + " / ".join(PROVENANCE), "行代码": "row id", "列代码": "column id",
+                "规则代码": "rule id: the identity or prose rule that gave the value (read back by reportkit)"}
+_STATUS_GLOSS = "status: " + " / ".join(f"{zh} = {en}" for en, zh in SECTION_STATUS_WORDS.items())
 
 
 def _write_xlsx(doc: _Doc, out: Path):
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
     wb = Workbook()
     wb.remove(wb.active)
     body = Font(name=XLSX_FONT, size=11)
@@ -98,6 +102,8 @@ def _write_xlsx(doc: _Doc, out: Path):
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    # A long section's text starts at the top of its row (centred, its first lines would be cut off).
+    top_left, top = Alignment(horizontal="left", vertical="top", wrap_text=True), Alignment(vertical="top")
     fills = {k: PatternFill("solid", fgColor=v[2]) for k, v in PROVENANCE.items() if v[2]}
     header_fill = PatternFill("solid", fgColor="F3F3F3")
 
@@ -149,39 +155,50 @@ def _write_xlsx(doc: _Doc, out: Path):
         _print_setup(ws, f"{XLSX_TOP}:{XLSX_TOP + heading_rows - 1}" if heading_rows else None)
 
     # Long form: one row per cell.
-    ws = wb.create_sheet("cells")
-    head = _CELLS_HEAD
+    ws = wb.create_sheet(CELLS_SHEET)
+    head = CELLS_HEAD
     names = {tid: spec().table(tid, doc.version).name for tid in TABLE_IDS}
     for j, h in enumerate(head, 1):
-        _xlsx_put(ws, 1, j, h, font=bold, fill=header_fill)
+        c = _xlsx_put(ws, 1, j, h, font=bold, fill=header_fill)
+        if h in _CELLS_GLOSS:
+            c.comment = Comment(_CELLS_GLOSS[h], "reportkit", width=320, height=80)
     widths = {j: display_width(h) for j, h in enumerate(head, 1)}
     for i, rec in enumerate(_provenance_records(doc), 2):
         ev = " / ".join(str(x.get("text", "")) for x in rec["evidence"])
         uses = "; ".join("/".join(map(str, u)) for u in rec["uses"])
         vals = [names[rec["table"]], rec["row"], rec["column"], rec["value"], rec["low"], rec["high"],
                 PROVENANCE.get(rec["provenance"], (rec["provenance"],))[0], _rule_text(rec["rule"], doc.version),
-                ev[:_XLSX_CHUNK], uses[:_XLSX_CHUNK], rec["row_id"], rec["column_id"]]
+                ev[:_XLSX_CHUNK], uses[:_XLSX_CHUNK], rec["row_id"], rec["column_id"], rec["rule"]]
         for j, v in enumerate(vals, 1):
             c = _xlsx_put(ws, i, j, v, font=body)
             if j == 7 and rec["provenance"] in fills:
                 c.fill = fills[rec["provenance"]]
             widths[j] = max(widths[j], display_width(v if v is not None else ""))
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:L{len(doc.cells) + 1}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(head))}{len(doc.cells) + 1}"
     _fit_columns(ws, widths, cap=40)
+    # The ids the reader needs, folded away (the "+" above the columns shows them): not for reading.
+    ids = get_column_letter(head.index("行代码") + 1), get_column_letter(len(head))
+    ws.column_dimensions.group(*ids, hidden=True, outline_level=1)
     _print_setup(ws, "1:1")
 
     # Prose: one row per section (long sections continue on further rows).
-    ws = wb.create_sheet("sections")
+    ws = wb.create_sheet(SECTIONS_SHEET)
     for j, h in enumerate(["序号", "标题", "状态", "正文"], 1):
-        _xlsx_put(ws, 1, j, h, font=bold, fill=header_fill)
+        c = _xlsx_put(ws, 1, j, h, font=bold, fill=header_fill)
+        if h == "状态":
+            c.comment = Comment(_STATUS_GLOSS, "reportkit", width=320, height=80)
     r = 2
     for sec in doc.sections:
         text = as_loaded(sec.text)          # as it loads back: export → load → export writes the same
         parts = [text[k:k + _XLSX_CHUNK] for k in range(0, len(text), _XLSX_CHUNK)] or [""]
         for part in parts:
-            for j, v in enumerate([sec.number, sec.title, sec.status, part], 1):
-                _xlsx_put(ws, r, j, v, font=body, align=left if j == 4 else None)
+            for j, v in enumerate([sec.number, sec.title, SECTION_STATUS_WORDS.get(sec.status, sec.status), part], 1):
+                _xlsx_put(ws, r, j, v, font=body, align=top_left if j == 4 else top)
+            # Tall enough for the wrapped text (neither Excel nor LibreOffice grows a row on opening).
+            lines = sum(max(1, -(-display_width(p) // 96)) for p in part.split("\n"))
+            if lines > 1:
+                ws.row_dimensions[r].height = min(409, 15 * lines)
             r += 1
     _fit_columns(ws, {1: 6, 2: 40, 3: 8, 4: 100}, cap=100)
     _print_setup(ws, "1:1")
@@ -198,12 +215,22 @@ def _write_xlsx(doc: _Doc, out: Path):
                       font=body)
         if fill:
             c.fill = fills[prov]
+    sheets = [("", body), ("工作表", bold),
+              ("、".join(names.values()) + "：官方格式的统计表。可直接修改数值后用 reportkit 重新载入：未改动的推算值"
+               "仍为推算值，改动过的按所填数值读取（视为报告表格所载），并在载入结果中注明", body),
+              (f"{CELLS_SHEET}：每个单元格的数值、可能范围、来源与依据", body),
+              (f"{SECTIONS_SHEET}：六个部分的状态（{'、'.join(SECTION_STATUS_WORDS.values())}）与正文", body)]
+    for i, (text, font) in enumerate(sheets, len(lines) + len(PROVENANCE) + 1):
+        _xlsx_put(ws, i, 1, text, font=font, align=left)
+        if display_width(text) > 66:
+            ws.row_dimensions[i].height = 15 * -(-display_width(text) // 66)
     _fit_columns(ws, {1: 70}, cap=90)
     ws = wb.create_sheet("reportkit")
     meta = [("schema", XLSX_SCHEMA), ("source", doc.source), ("title", doc.title or ""),
             ("agency", doc.agency or ""), ("year", doc.year if doc.year is not None else ""),
             ("format", doc.version), ("report_format", doc.report_format or ""), ("grid_top_row", XLSX_TOP)]
-    intro_parts = [doc.intro[k:k + _XLSX_CHUNK] for k in range(0, len(doc.intro), _XLSX_CHUNK)] or [""]
+    intro = as_loaded(doc.intro)        # as it loads back, as the sections' text
+    intro_parts = [intro[k:k + _XLSX_CHUNK] for k in range(0, len(intro), _XLSX_CHUNK)] or [""]
     meta += [("intro", p) for p in intro_parts]
     for i, (k, v) in enumerate(meta, 1):
         _xlsx_put(ws, i, 1, k, font=body)
