@@ -28,6 +28,15 @@ phrases), so plain similarity would call everyone a copier. The method, in order
    the two texts must also match as a whole (diff ratio ≥ ``whole_ratio``): short template paragraphs
    with different fillers share their little own wording by chance.
 
+At scale (:func:`find_copies_parquet`, what a streamed run uses) nothing holds the texts: the sections
+file is read one row group at a time into a few numbers and a 16-bit MinHash signature (256 bytes) per
+distinct section; the sampled shingles spill to disk and the boilerplate is counted one slice of the hash
+space at a time; texts are read back only for the pairs to verify. A section number with so many
+documents that ``bands`` × ``rows`` would make more than ``pair_budget`` LSH pairs gets more rows per band
+(``auto_bands``; counted exactly before any pair is made, and recorded in ``stats["banding"]``), so
+random agreement stays bounded as the corpus grows; what the budget and the candidate cap still leave
+out is counted (``skipped_buckets``, ``skipped_candidates``) and the ``corpus`` command says so.
+
 Only the same section number is compared (五 with 五). Pairs are oriented earlier → later (year, then
 input order); ``kind`` says whether both reports are the same agency's.
 """
@@ -87,6 +96,8 @@ class CopyParams:
     max_tokens: int = 20000     # longer sections are diffed on their first max_tokens tokens
     max_candidates: int = 20    # per eligible section: LSH pairs beyond this many × sections are not
                                 # verified (the closest estimates are kept; the rest counted in the stats)
+    pair_budget: int = 2_000_000  # LSH pairs at most per section number (≈ 200 MB of temporaries), and
+                                # at most 8 × max_candidates per eligible section
     auto_bands: bool = True     # a section number with so many documents that bands × rows above would
                                 # make more LSH pairs than the budget gets more rows per band (fewer
                                 # bands): random agreement stays bounded as the corpus grows
@@ -237,9 +248,6 @@ def _band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
         key *= np.uint64(0xBF58476D1CE4E5B9)
         out[:, b] = key
     return out
-
-
-_PAIR_BUDGET = 2_000_000
 
 
 def _candidate_pairs(keys: np.ndarray, max_bucket: int, budget: int | None = None) -> tuple[np.ndarray, int]:
@@ -406,7 +414,7 @@ def _lsh_sig(sig: np.ndarray, members: np.ndarray, sections: np.ndarray, p: Copy
     chosen: dict = {}
     if len(members) < 2:
         return np.zeros((0, 2), np.int64), 0, 0, 0, chosen
-    budget = None if cap is None else min(8 * cap, _PAIR_BUDGET)
+    budget = p.pair_budget if cap is None else min(8 * cap, p.pair_budget)
     cand, skipped = [], 0
     secs = sections[members]
     for sec in np.unique(secs):
@@ -420,7 +428,7 @@ def _lsh_sig(sig: np.ndarray, members: np.ndarray, sections: np.ndarray, p: Copy
             keys, b, r = _band_keys(part, bands, rows), bands, rows
         chosen[int(sec)] = (b, r)
         del part
-        # The pairs of a bucket grow with its square: at most _PAIR_BUDGET of them per section, whatever
+        # The pairs of a bucket grow with its square: at most the budget of them per section, whatever
         # the corpus size; what is left is counted as skipped.
         pairs, sk = _candidate_pairs(keys, p.max_bucket, budget)
         del keys
