@@ -3,6 +3,7 @@ files or never finish, late stages that fail, and output files that are what the
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -224,3 +225,83 @@ def test_analysts_query_the_parquet_files_with_duckdb_as_with_pandas(streamed):
     assert got["year"].tolist() == want["year"].tolist()
     assert got["reports"].tolist() == want["reports"].tolist()
     assert got["new_requests"].fillna(0).tolist() == want["new_requests"].astype(float).tolist()
+
+
+# -- copy detection at scale --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def real_corpus():
+    return load_corpus(list(CORPUS_FILES) + [paths.SEED_TEXT], workers=1, overrides=None, progress=False,
+                       copies=False)
+
+
+def _pairs(copies):
+    return sorted(zip(copies["section"], copies["source_a"], copies["source_b"]))
+
+
+def test_small_and_large_bands_find_the_same_real_copies(real_corpus):
+    # the mirrors in data/corpus (the same report as text and as a web page) are copies whatever the
+    # banding: few rows per band (many candidates) and many rows (few; what a large corpus gets)
+    want = _pairs(detect_copies(real_corpus)[0])
+    assert len(want) >= 6
+    for bands, rows in ((64, 2), (21, 6), (16, 8), (12, 10)):
+        got, _ = detect_copies(real_corpus, {"bands": bands, "rows": rows, "auto_bands": False})
+        assert _pairs(got) == want, (bands, rows)
+        assert set(got.attrs["stats"]["banding"].values()) == {f"{bands}×{rows}"}
+
+
+def test_copy_detection_from_the_sections_file_matches_the_in_memory_one_on_real_reports(real_corpus, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from reportkit.corpus.copies import detect_copies_parquet
+    want, want_found = detect_copies(real_corpus)
+    secs = real_corpus.sections.copy()
+    secs["source"] = secs["source"].astype(str)
+    # small row groups: the texts to verify are read back from several of them
+    pq.write_table(pa.Table.from_pandas(secs, preserve_index=False), tmp_path / "sections.parquet",
+                   row_group_size=7)
+    got, found = detect_copies_parquet(tmp_path / "sections.parquet", real_corpus.reports, spill=tmp_path)
+    pd.testing.assert_frame_equal(want.reset_index(drop=True), got.reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(want_found.reset_index(drop=True), found.reset_index(drop=True),
+                                  check_dtype=False)
+    assert list(tmp_path.iterdir()) == [tmp_path / "sections.parquet"]     # the spilled shingles are gone
+
+
+def test_a_section_whose_buckets_exceed_the_budget_gets_more_rows_per_band_and_says_so(streamed):
+    _, whole = streamed
+    secs = whole.sections[whole.sections["number"].isin([1, 5, 6]) & whole.sections["text"].notna()]
+    docs = secs[["report_id", "source", "number", "text", "body_start"]].merge(
+        whole.reports[["report_id", "agency", "agency_key", "year"]], on="report_id").rename(
+        columns={"number": "section", "body_start": "offset"})
+    default = find_copies(docs)
+    # a pair budget below what 32 bands of 4 rows make: rows per band grow until it is met
+    budget = default.attrs["stats"]["candidates"] // 4
+    tight = find_copies(docs, pair_budget=budget)
+    chosen = tight.attrs["stats"]["banding"]
+    assert any(int(v.split("×")[1]) > 4 for v in chosen.values())
+    assert tight.attrs["stats"]["candidates"] < default.attrs["stats"]["candidates"]
+    # the planted copies (years moved on, or another agency's text) are still found
+    planted = default[default["section"] == 5]
+    assert len(planted) and set(_pairs(planted)) <= set(_pairs(tight))
+    # and without the adaptive banding the budget leaves pairs out, counted, never silently
+    fixed = find_copies(docs, pair_budget=budget, auto_bands=False)
+    assert fixed.attrs["stats"]["skipped_buckets"] + fixed.attrs["stats"]["skipped_candidates"] > 0
+
+
+def test_the_corpus_command_says_what_the_bounds_of_copy_detection_left_unverified(tmp_path, monkeypatch, capsys):
+    from reportkit import cli
+    from reportkit.cli import corpus as cli_corpus
+    (tmp_path / "in").mkdir()
+    for p in CORPUS_FILES:                 # the text and web-page copies of three real reports
+        if p.stem in ("001", "002", "003", "102", "103", "107"):
+            shutil.copyfile(p, tmp_path / "in" / f"{p.parent.name}-{p.name}")
+    real = cli_corpus.write_corpus
+
+    def bounded(*a, **k):               # a pair budget of one and the banding fixed: buckets are left out
+        return real(*a, copy_params={"pair_budget": 1, "auto_bands": False}, **k)
+    monkeypatch.setattr(cli_corpus, "write_corpus", bounded)
+    assert cli.main(["corpus", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "LSH buckets unverified (its bounds)" in err
+    info = json.loads((tmp_path / "out" / "corpus.json").read_text(encoding="utf-8"))
+    assert info["copy_stats"]["skipped_buckets"] > 0

@@ -93,7 +93,12 @@ def _cmd_corpus(args) -> int:
         where = "see the messages above" if len(c.errors) else "nothing failed"
         n_findings = len(c.findings)
     failed = c.info.get("failed_stages") or []
+    st = c.info.get("copy_stats") or {}
+    # What the bounds of copy detection left unverified is said, never dropped silently.
+    left = st.get("skipped_candidates", 0) + st.get("skipped_buckets", 0)
     # The contract of every folder command: 2 when some input could not be used (the others were).
     print(f"{c.summary()}; {where} ({n_findings} findings, {len(c.copies)} copied sections)"
+          + (f"; copy detection left {st.get('skipped_candidates', 0)} candidate pairs and "
+             f"{st.get('skipped_buckets', 0)} LSH buckets unverified (its bounds)" if left else "")
           + (f"; failed: {', '.join(failed)}" if failed else ""), file=sys.stderr)
     return EXIT_INPUT if len(c.errors) else EXIT_OK

@@ -37,18 +37,21 @@ that file (the reports table) with the other tables beside it (``x.cells.parquet
 with ``pd.read_parquet`` or DuckDB. :meth:`Corpus.read_parquet` reads either back.
 
 Scale: :func:`write_corpus` streams a run straight to Parquet in bounded memory (batches of reports
-written as they arrive; cross-year checks and copy detection read the files back), with ``resume``
-for an interrupted run. Sections whose text is exactly the same are compared once (grouped by content) and LSH candidate
-pairs are capped, so a corpus full of copies stays linear; a late stage that fails (cross-year checks,
-copy detection) keeps what was loaded and is listed in ``errors``; each file has a time limit.
+written as they arrive; cross-year checks and copy detection read the files back), with ``resume`` for
+an interrupted run. Sections whose text is exactly the same are compared once (grouped by content) and
+LSH candidate pairs are capped, so a corpus full of copies stays linear; copy detection reads the
+sections file row group by row group (:func:`detect_copies_parquet`), holding a 256-byte signature per
+distinct section, never the texts. A late stage that fails (cross-year checks, copy detection) keeps
+what was loaded and is listed in ``errors``; each file has a time limit.
 """
 
 from .agencies import LEVELS, agency_key, level_of, read_overrides
-from .copies import detect_copies, find_copies
+from .copies import detect_copies, detect_copies_parquet, find_copies, find_copies_parquet
 from .crossyear import cross_year_findings
 from .findings import FINDING_COLUMNS, rules
 from .pool import REPORT_SUFFIXES, TABLES, Corpus, discover, load_corpus
 from .stream import write_corpus
 
 __all__ = ["load_corpus", "write_corpus", "Corpus", "discover", "rules", "cross_year_findings", "detect_copies", "find_copies",
+           "detect_copies_parquet", "find_copies_parquet",
            "level_of", "agency_key", "read_overrides", "LEVELS", "TABLES", "FINDING_COLUMNS", "REPORT_SUFFIXES"]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import ReportError
 from .agencies import _default_overrides, read_overrides
-from .copies import COPY_COLUMNS, TEXT_SECTIONS, detect_copies
+from .copies import COPY_COLUMNS, detect_copies_parquet
 from .crossyear import cross_year_from_digests, digest_cells
 from .findings import FINDING_COLUMNS
 from .pool import (_REPORT_COLUMNS, TABLES, Corpus, _Accumulator, _finding_dtypes, _late_stage, _progress_bar, _release_memory,
@@ -219,13 +219,9 @@ def write_corpus(inputs, out, *, workers: int | None = None, progress: bool | No
     info["seconds_cross_year"] = round(t2 - t1, 3)
     if copies:
         with _late_stage(corpus, "copies"):
-            secs = pq.read_table(paths["sections"], columns=["report_id", "source", "number", "text", "body_start"],
-                                 filters=[("number", "in", list(TEXT_SECTIONS))]).to_pandas()
-            secs = secs[secs["text"].notna()]
-            view = Corpus(reports=reports, cells=None, facts=None, findings=None, sections=secs, copies=None,
-                          errors=None)
-            corpus.copies, found = detect_copies(view, copy_params)
-            del secs, view
+            # From the file, row group by row group: the texts are read back only for the pairs to verify,
+            # the shingles spill beside the parts.
+            corpus.copies, found = detect_copies_parquet(paths["sections"], reports, copy_params, spill=parts.dir)
             extra.append(found)
             info["copy_stats"] = corpus.copies.attrs.get("stats", {})
     info["seconds_copies"] = round(time.perf_counter() - t2, 3)
@@ -342,9 +338,20 @@ def _cross_year_from(cells_path: Path, reports):
     digest = pd.concat(digests, ignore_index=True)
 
     def cells_of(ids, tid):
-        t = pq.read_table(cells_path, columns=cols, filters=[("report_id", "in", list(ids)), ("table", "=", tid)],
-                          read_dictionary=labels)
-        return _cells_frame(t)
+        # Row group by row group: a filtered read of the whole file would hold every cell at once.
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        want = pa.array(sorted(ids), type=pa.int64())
+        got = []
+        for g in range(f.num_row_groups):
+            t = f.read_row_group(g, columns=cols)
+            t = t.filter(pc.and_(pc.is_in(t.column("report_id").cast(pa.int64()), value_set=want),
+                                 pc.equal(t.column("table").cast(pa.string()), tid)))
+            if t.num_rows:
+                got.append(t)
+        if not got:
+            return _cells_frame(f.schema_arrow.empty_table().select(cols))
+        return _cells_frame(pa.concat_tables(got, promote_options="permissive"))
     return cross_year_from_digests(reports, picked, digest, cells_of)
 
 
