@@ -142,10 +142,10 @@ def _figure(width: float, height: float) -> Figure:
 
 def _finish(fig: Figure, title: str) -> Figure:
     fig.suptitle(title, x=0.01, ha="left")
-    # Every text takes its font from the style when it is created, except ticks: an axis makes its first
-    # tick lazily, and a draw outside the style (a notebook's display hook) makes the others as copies of
-    # it. Making each axis's first ticks here is enough; a whole draw (constrained layout included) would
-    # cost as much again as the display's own.
+    # Every text takes its font from the style when it is created. Ticks are made at draw time, outside
+    # the style (a notebook's display hook), but as copies of each axis's first tick, which an axis makes
+    # when it is created or first asked for it: asking here makes sure it exists under the style. (A
+    # whole draw did the same at the cost of one more layout and draw than the display's own.)
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             axis.majorTicks[0], axis.minorTicks[0]
