@@ -141,6 +141,23 @@ def test_every_chart_draws_chinese_with_the_bundled_font_and_no_missing_glyph(ct
             assert [ch for ch in t.get_text() if ord(ch) in CJK and ord(ch) not in cmap] == []
 
 
+@pytest.mark.parametrize("name", ["gaps-seed", "facts-seed", "outcomes-synthetic", "findings-corpus"])
+def test_ticks_made_by_a_draw_outside_the_style_still_use_the_charts_font(ctx, name):
+    # A chart is not drawn when it is made: a notebook's display hook draws it later, under the
+    # caller's rcParams (here another font), and that draw makes the ticks of automatic locators
+    # (percentages, counts). They must still be in the chart's font, like every other text.
+    fig = CHARTS[name](ctx)
+    with matplotlib.rc_context({"font.family": ["DejaVu Serif"], "font.size": 20}):
+        fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    family = chart.use_cjk_font()
+    ticks = [t for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+             for t in axis.get_ticklabels() if t.get_text()]
+    assert any(not any(ord(ch) in CJK for ch in t.get_text()) for t in ticks), "no numeric tick drawn"
+    wrong = sorted({(t.get_text(), t.get_fontfamily()[0], t.get_fontsize()) for t in fig.findobj(Text)
+                    if t.get_text() and (t.get_fontfamily()[0] != family or t.get_fontsize() >= 20)})
+    assert wrong == []
+
+
 @pytest.mark.parametrize("name", CHARTS)
 def test_two_renders_of_a_chart_give_identical_svg_bytes(ctx, name):
     a, b = io.BytesIO(), io.BytesIO()

@@ -13,6 +13,7 @@ import ast
 import base64
 import io
 import re
+import subprocess
 import sys
 
 import nbformat
@@ -201,6 +202,26 @@ def test_render_html_embeds_the_chinese_glyphs_the_page_uses():
 
 def test_font_css_is_empty_for_a_page_without_chinese():
     assert build.font_css("plain ASCII page") == ""
+
+
+def test_font_css_embeds_every_character_of_a_long_text_once_each_set():
+    from fontTools.ttLib import TTFont
+    # Code points are collected from the distinct characters (a build's pages are ~2 M characters):
+    # a character seen once, deep in a long text, must still be in its subset.
+    text = "x" * 200_000 + "朔" + "y" * 200_000 + "–·" + "z" * 10
+    fonts = re.findall(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", build.font_css(text))
+    cmaps = [TTFont(io.BytesIO(base64.b64decode(f))).getBestCmap() for f in fonts]
+    assert any(ord("朔") in c for c in cmaps)
+    mono = next(c for c in cmaps if ord("x") in c and ord("朔") not in c)
+    assert ord("–") in mono and ord("·") in mono
+    assert ord("龘") not in set().union(*cmaps)
+
+
+def test_the_build_finds_its_monospace_font_without_importing_matplotlib():
+    code = ("import sys; from reportkit import notebooks; from reportkit.fonts import mono_font_file; "
+            "p = mono_font_file(); assert p and p.name == 'DejaVuSansMono.ttf', p; "
+            "assert 'matplotlib' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_index_lists_each_notebook_with_title_and_purpose_escaped(tmp_path):

@@ -142,9 +142,13 @@ def _figure(width: float, height: float) -> Figure:
 
 def _finish(fig: Figure, title: str) -> Figure:
     fig.suptitle(title, x=0.01, ha="left")
-    # Draw once inside the style: tick labels are created lazily, and a draw outside the style (a
-    # notebook's display hook) copies its font from these first ticks.
-    fig.draw_without_rendering()
+    # Every text takes its font from the style when it is created. Ticks are made at draw time, outside
+    # the style (a notebook's display hook), but as copies of each axis's first tick, which an axis makes
+    # when it is created or first asked for it: asking here makes sure it exists under the style. (A
+    # whole draw did the same at the cost of one more layout and draw than the display's own.)
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.majorTicks[0], axis.minorTicks[0]
     return fig
 
 
@@ -159,6 +163,14 @@ def _title(report, what: str) -> str:
 def _no_data(ax, message: str = NO_DATA) -> None:
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=14, color="#777777", transform=ax.transAxes)
     ax.set_axis_off()
+
+
+def _cell(ax, rect: Rectangle) -> None:
+    """Add a grid cell to ``ax``, whose limits the caller sets. ``add_patch`` would also grow the data
+    limits by the cell's path, which the fixed limits never use: most of the time of building a grid of
+    a few hundred cells."""
+    rect.set_clip_path(ax.patch)
+    ax.add_artist(rect)
 
 
 def _ink(color: str) -> str:
@@ -220,7 +232,7 @@ def gap_chart(gaps: pd.DataFrame, reconstruction=None, title: str | None = None)
         for i, (_, s) in enumerate(secs.iterrows()):
             n, st = int(s["section"]), s["status"]
             color = PALETTE.get(st, _OTHER)
-            top.add_patch(Rectangle((i + 0.04, 0), 0.92, 1, facecolor=color, edgecolor="white",
+            _cell(top, Rectangle((i + 0.04, 0), 0.92, 1, facecolor=color, edgecolor="white",
                                     gid=f"section.{n}"))
             top.text(i + 0.5, 0.5, f"{NUMERALS[n]}、{spec().section(n).short}\n{LABELS.get(st, st)}", ha="center",
                      va="center", color=_ink(color), fontsize=9)
@@ -395,7 +407,7 @@ def _grid(ax, rec, tid: str, rows: list[str], cols: list[tuple[str, str]], cell)
             est = rec.cells.get((tid, *rc_))
             p = provenance_of(est)
             used.add(p)
-            ax.add_patch(Rectangle((x, y), 1, 1, facecolor=PALETTE[p], edgecolor="white", linewidth=1,
+            _cell(ax, Rectangle((x, y), 1, 1, facecolor=PALETTE[p], edgecolor="white", linewidth=1,
                                    gid=f"{tid}.{rc_[0]}.{rc_[1]}"))
             if est is not None and est.value is not None:
                 txt = num_text(est.value)
@@ -487,7 +499,7 @@ def completeness_chart(frame: pd.DataFrame, title: str | None = None) -> Figure:
             for x, year in enumerate(grid.columns):
                 val = grid.loc[agency, year]
                 color = "#F2F2F2" if pd.isna(val) else cmap(0.1 + 0.6 * float(val))
-                ax.add_patch(Rectangle((x, y), 1, 1, facecolor=color, edgecolor="white", linewidth=2,
+                _cell(ax, Rectangle((x, y), 1, 1, facecolor=color, edgecolor="white", linewidth=2,
                                        gid=f"completeness.{y}.{x}"))
                 ax.text(x + 0.5, y + 0.5, "—" if pd.isna(val) else f"{float(val):.0%}", ha="center",
                         va="center", color="#777777" if pd.isna(val) else _ink(matplotlib.colors.to_hex(color)))

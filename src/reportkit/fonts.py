@@ -35,10 +35,15 @@ def font_file() -> Path | None:
 
 
 def mono_font_file() -> Path | None:
-    """DejaVu Sans Mono, shipped with matplotlib: a monospace face whose width we know (0.602 em)."""
-    import matplotlib
-    p = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSansMono.ttf"
-    return p if p.exists() else None
+    """DejaVu Sans Mono, shipped with matplotlib: a monospace face whose width we know (0.602 em). Found
+    without importing matplotlib (half a second the build process has no other use for)."""
+    import importlib.util
+    spec = importlib.util.find_spec("matplotlib")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        p = Path(folder) / "mpl-data" / "fonts" / "ttf" / "DejaVuSansMono.ttf"
+        if p.exists():
+            return p
+    return None
 
 
 # Text outputs are pandas tables aligned with display.unicode.east_asian_width (a CJK character counts as
@@ -70,7 +75,9 @@ def woff(path: Path, codepoints: Iterable[int]) -> str:
 def cjk_font_src(text: str) -> str:
     """The ``src``/``unicode-range`` declarations of an ``@font-face`` embedding the CJK glyphs ``text``
     uses (empty when it has none or the font is not installed)."""
-    cjk = sorted({ord(ch) for ch in text if is_cjk(ch)})
+    # Over the distinct characters, not the text: a build's pages hold ~2 million characters (the
+    # template's CSS is most of them) but a few hundred distinct ones, and is_cjk is a Python call.
+    cjk = sorted(ord(ch) for ch in set(text) if is_cjk(ch))
     path = font_file()
     if not cjk or path is None:
         return ""

@@ -261,7 +261,7 @@ def font_css(text: str) -> str:
     code_stack = "Menlo, Consolas, 'DejaVu Sans Mono', " + stack + ", monospace"
     if mono is not None:
         ascii_ = range(0x20, 0x7F)
-        latin = {ord(ch) for ch in text if not is_cjk(ch) and ord(ch) >= 0x20}
+        latin = {ord(ch) for ch in set(text) if not is_cjk(ch) and ord(ch) >= 0x20}
         css.append(f"@font-face {{ font-family: '{FONT_FAMILY}-mono'; src: url(data:font/woff;base64,"
                    f"{woff(mono, set(ascii_) | latin)}) format('woff'); font-display: block; }}")
         # the same CJK glyphs again, scaled to two monospace cells
