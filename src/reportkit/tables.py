@@ -70,35 +70,49 @@ def _is_mark(word: str) -> bool:
 def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
     """Cell tokens of folded text ``[start, end)`` (folded offsets); token spans are original offsets."""
     text = folded.text
+    marks = spec().blank_marks
+    # Text that folding left the same length maps offsets one to one: no lookups per token.
+    orig, orig_end = (_same, _same) if folded._map is None else (folded.orig, folded.orig_end)
     out: list[Token] = []
-    for piece in _PIECE.finditer(text[start:end]):
-        base = start + piece.start()
-        whole = piece.group().strip()
-        if _THOUSANDS.fullmatch(whole):
+    label_parts: list[tuple[int, int]] = []
+
+    def flush():
+        s, e = label_parts[0][0], label_parts[-1][1]
+        out.append(Token("label", text[s:e], orig(s), orig_end(e)))
+        label_parts.clear()
+
+    for piece in _PIECE.finditer(text, start, end):
+        base = piece.start()
+        pg = piece.group()
+        whole = pg.strip()
+        if "," in whole and _THOUSANDS.fullmatch(whole):
             # A cell of its own ("| 517,645 |"): one number written with thousands separators.
-            s = base + piece.group().index(whole)
-            out.append(Token("num", whole.replace(",", ""), folded.orig(s), folded.orig_end(s + len(whole))))
+            s = base + pg.index(whole)
+            out.append(Token("num", whole.replace(",", ""), orig(s), orig_end(s + len(whole))))
             continue
-        words = list(_WORD.finditer(piece.group()))
-        label_parts: list[tuple[int, int]] = []
-
-        def flush():
-            if label_parts:
-                s, e = label_parts[0][0], label_parts[-1][1]
-                out.append(Token("label", text[s:e], folded.orig(s), folded.orig_end(e)))
-                label_parts.clear()
-
-        for wi, w in enumerate(words):
-            ws, we = base + w.start(), base + w.end()
-            word = w.group()
-            if word[-1] in ".、" and _LONE_ENUM.fullmatch(word) and wi + 1 < len(words) and not words[wi + 1].group()[0].isdigit() \
-                    and not _is_mark(words[wi + 1].group()):
+        words = _WORD.findall(pg)
+        at = 0
+        last = len(words) - 1
+        for wi, word in enumerate(words):
+            at = pg.index(word, at)
+            ws = base + at
+            at += len(word)
+            we = base + at
+            if word.isdigit() and word.isascii():
+                # The common cell: digits standing alone (what the general case below makes of them).
+                if label_parts:
+                    flush()
+                out.append(Token("num", word, orig(ws), orig_end(we)))
+                continue
+            if word[-1] in ".、" and _LONE_ENUM.fullmatch(word) and wi < last and not words[wi + 1][0].isdigit() \
+                    and words[wi + 1] not in marks:
                 # "1. 属于国家秘密": the enumerator, parted from its label by a space, is not a cell.
                 label_parts.append((ws, we))
                 continue
-            if _is_mark(word):
-                flush()
-                out.append(Token("mark", word, folded.orig(ws), folded.orig_end(we)))
+            if word in marks:
+                if label_parts:
+                    flush()
+                out.append(Token("mark", word, orig(ws), orig_end(we)))
                 continue
             pos = 0
             for m in _SEGMENT.finditer(word):
@@ -107,14 +121,19 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
                 s, e = m.span(2)
                 if s > pos:
                     label_parts.append((ws + pos, ws + s))
-                flush()
-                glued = s > 0 or e < len(word)
-                out.append(Token("num", m.group(2), folded.orig(ws + s), folded.orig_end(ws + e), glued))
+                if label_parts:
+                    flush()
+                out.append(Token("num", m.group(2), orig(ws + s), orig_end(ws + e), s > 0 or e < len(word)))
                 pos = e
             if pos < len(word):
                 label_parts.append((ws + pos, we))
-        flush()
+        if label_parts:
+            flush()
     return out
+
+
+def _same(i: int) -> int:
+    return i
 
 
 def _leading_zero(tok: Token) -> bool:
@@ -124,7 +143,7 @@ def _leading_zero(tok: Token) -> bool:
 
 
 def _too_long(text: str) -> bool:
-    return sum(ch.isdigit() for ch in text) > MAX_DIGITS
+    return len(text) > MAX_DIGITS and sum(ch.isdigit() for ch in text) > MAX_DIGITS
 
 
 def _number(text: str) -> int | float:
@@ -375,7 +394,6 @@ def _pieces(t: Token, matcher: _Matcher) -> list[Token]:
 
 def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_start: int, label_tok: Token,
             next_tok: Token | None = None):
-    raw = " ".join(v.text for v in vals)
     if not vals:
         tr.issues.append(TableIssue(table.id, "no_values", f"row {row.label} is printed without numbers",
                                     row=row.id, start=label_tok.start, end=label_tok.end, raw=label_tok.text))

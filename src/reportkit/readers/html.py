@@ -7,19 +7,19 @@ order, a merged (rowspan/colspan) cell once, in the row that holds it; rows are 
 labels, never by position, so a merged label cell needs no expansion. Empty cells stay known blanks. Images, iframes, embeds and links to attachments are
 recorded with their position, so a check can tell a lost table (capture) from a missing one (author).
 
-The parser is html.parser's, which is iterative, so deep nesting cannot exhaust the stack. Its slow
-paths are closed off here: on a construct that never ends (``<a`` with no ``>`` after it, ``<!--`` with no
-``-->``) the standard parser rescans the rest of the page once per ``<``, which is quadratic, so such
-openers are escaped to text before parsing (:func:`_defuse`), exactly what the parser would have made
-of them; ``<![…`` is read as the bogus comment browsers make of it instead of raising. Spans are
+The page is parsed by libxml2's HTML parser (lxml, in C; events go to a parser target, no tree is
+built), which is iterative, so deep nesting cannot exhaust the stack, and linear on unfinished
+constructs. An opener that never closes (``<!--`` with no ``-->`` after it, ``<a`` with no ``>``) is
+first escaped to text (:func:`_defuse`): a browser would drop the rest of the page into such a comment
+or tag, which would lose a report after one stray ``<!--``. ``<![…`` is a bogus comment. Spans are
 capped so a ``rowspan="100000"`` cannot blow up the grid.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 from ..tables import Token, _NUM, _THOUSANDS, _is_mark
 from ..format import fold
@@ -35,16 +35,15 @@ _ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar|7z|ofd|png|jpe?g|gi
 MAX_SPAN = 64          # rowspan/colspan beyond this are clipped (the official tables need ≤ 25)
 MAX_GRID_CELLS = 20000  # per table; a larger grid is kept as text only
 MAX_TITLE = 500         # characters kept of <title>/<h1> (an unclosed one must not collect the page)
-_COMMENT_CLOSE = re.compile(r"--\s*>")     # what html.parser takes as the end of a comment
+_COMMENT_CLOSE = re.compile(r"--\s*>")     # what may end a comment (spaced, as older parsers took it)
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def _defuse(markup: str) -> str:
     """Escape openers that can never be closed, in linear time (see the module docstring).
 
-    html.parser, reaching the end of input inside an unfinished ``<!--`` or tag, emits it as text up to
-    the next ``>`` or ``<`` and starts again, each time searching to the end of the page. A ``<!--``
-    after the last ``-->`` and any ``<`` after the last ``>`` are such openers: writing them as
-    ``&lt;`` gives the same text without the rescans."""
+    A ``<!--`` after the last ``-->`` and any ``<`` after the last ``>`` can never close: writing them
+    as ``&lt;`` keeps them, and everything after them, as text."""
     last = None
     for last in _COMMENT_CLOSE.finditer(markup):
         pass
@@ -76,9 +75,24 @@ class _Table:
     end: int = 0
 
 
-class _Flattener(HTMLParser):
+class _Events:
+    """The parser target lxml calls back: start, end and text events, in document order."""
+
+    def __init__(self, flat: "_Flattener"):
+        self.start = flat._start
+        self.end = flat.handle_endtag
+        self.data = flat.handle_data
+
+    def close(self):
+        return None
+
+
+class _Flattener:
+    """Page events to text, grids and assets. The events come from libxml2's HTML parser (lxml, in C),
+    which repairs a page as browsers do (implied end tags, unclosed elements) without recursion."""
+
     def __init__(self):
-        super().__init__(convert_charrefs=True)
+        self._parser = None
         self.parts: list[str] = []
         self.length = 0
         self.skip_depth = 0
@@ -112,12 +126,18 @@ class _Flattener(HTMLParser):
             self._emit("\n")
 
     # -- parser callbacks
-    def parse_marked_section(self, i, report=1):
-        # "<![CDATA[", "<![if …]>", "<![foo[": the standard parser raises AssertionError on names it
-        # does not know; browsers read any of them as a bogus comment that ends at the next ">".
-        return self.parse_bogus_comment(i, report)
+    def feed(self, markup: str):
+        if self._parser is None:
+            from lxml import etree
+            self._parser = etree.HTMLParser(target=_Events(self), encoding="utf-8", recover=True,
+                                            no_network=True, remove_comments=True, remove_pis=True)
+        # Lone surrogates cannot be UTF-8; the loader refuses them before, a direct caller gets U+FFFD.
+        self._parser.feed(markup.encode("utf-8", "replace"))
 
-    def handle_starttag(self, tag, attrs):
+    def _start(self, tag, attrib):
+        self.handle_starttag(tag, attrib)
+
+    def handle_starttag(self, tag, a):
         if tag == "body" and "head" in self.skip_stack:
             # <body> ends an unclosed <head> (as in browsers), or the whole page would be dropped.
             self.handle_endtag("head")
@@ -133,7 +153,6 @@ class _Flattener(HTMLParser):
             self._in_title = True
         if self.skip_depth:
             return
-        a = {k: (v or "") for k, v in attrs}
         if tag == "h1":
             self._in_h1 = True
         if tag == "pre":
@@ -161,17 +180,12 @@ class _Flattener(HTMLParser):
             self.cell_open[-1] = cell
             return
         if tag in ("img", "iframe", "embed", "video", "object"):
-            self.assets.append({"kind": tag, "src": a.get("src") or a.get("data", ""), "alt": a.get("alt", ""),
+            self.assets.append({"kind": tag, "src": a.get("src") or a.get("data") or "", "alt": a.get("alt") or "",
                                 "at": self.length})
-        elif tag == "a" and _ATTACHMENT.search(a.get("href", "")):
+        elif tag == "a" and _ATTACHMENT.search(a.get("href") or ""):
             self.assets.append({"kind": "attachment", "src": a["href"], "alt": "", "at": self.length})
         if tag in _BLOCK:
             self._newline()
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self.handle_endtag(tag)
 
     def handle_endtag(self, tag):
         if self.skip_stack and tag in _SKIP:
@@ -222,13 +236,14 @@ class _Flattener(HTMLParser):
         if self._in_h1 and len(self.h1) < MAX_TITLE:
             self.h1 += data[:MAX_TITLE - len(self.h1)]
         if not self.pre:
-            data = re.sub(r"[ \t\r\n\f\v]+", " ", data)
+            data = _SPACES.sub(" ", data)
             if self._tail() in (" ", "\n"):
                 data = data.lstrip(" ")
         self._emit(data)
 
     def close(self):
-        super().close()
+        if self._parser is not None:
+            self._parser.close()
         # An element still being skipped at the end (an unclosed <script> or <nav>) must not stop the
         # open tables from closing: handle_endtag ignores everything while skipping, and this loop
         # would never end.
@@ -239,6 +254,8 @@ class _Flattener(HTMLParser):
 
 
 def _span(v: str | None) -> int:
+    if not v:
+        return 1
     try:
         return max(1, min(MAX_SPAN, int(str(v).strip() or 1)))
     except ValueError:
@@ -277,20 +294,26 @@ def flatten(html: str) -> HtmlDoc:
                 raw = text[c.start:end]
                 s = c.start + (len(raw) - len(raw.lstrip()))
                 e = c.start + len(raw.rstrip())
-                cell = fold(text[s:e]).strip() if e > s else ""
-                if not cell:
-                    tokens.append(Token("empty", "", s, s, row=_row_counter))
-                elif _NUM.fullmatch(cell):
-                    tokens.append(Token("num", cell, s, e, row=_row_counter))
-                elif _THOUSANDS.fullmatch(cell):
-                    tokens.append(Token("num", cell.replace(",", ""), s, e, row=_row_counter))
-                elif _is_mark(cell):
-                    tokens.append(Token("mark", cell, s, e, row=_row_counter))
-                else:
-                    tokens.append(Token("label", cell, s, e, row=_row_counter))
+                kind, cell = _cell(text[s:e]) if e > s else ("empty", "")
+                tokens.append(Token(kind, cell, s, s if kind == "empty" else e, row=_row_counter))
         grids.append((t.start, t.end, tokens))
     title = _page_title(p.h1 or p.title)
     return HtmlDoc(text=text, title=title, grids=grids, assets=p.assets)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell(raw: str) -> tuple[str, str]:
+    """A grid cell's token kind and folded text (cached: the same labels and small numbers recur)."""
+    cell = fold(raw).strip()
+    if not cell:
+        return "empty", ""
+    if _NUM.fullmatch(cell):
+        return "num", cell
+    if _THOUSANDS.fullmatch(cell):
+        return "num", cell.replace(",", "")
+    if _is_mark(cell):
+        return "mark", cell
+    return "label", cell
 
 
 def _page_title(raw: str) -> str:
