@@ -38,10 +38,16 @@ def cross_year_findings(corpus) -> pd.DataFrame:
 
 
 def _pick(cells: pd.DataFrame, table: str, row_ids: tuple[str, ...]) -> pd.DataFrame:
-    """The value cells of some rows of one table, with plain-string ids (a small frame)."""
+    """The value cells of some rows of one table."""
+    import pandas as pd
     m = (cells["table"] == table) & cells["row_id"].isin(row_ids) & (cells["state"] == "value")
     sub = cells.loc[m, ["report_id", "row_id", "column_id", "column", "value", "raw", "start", "end"]]
-    return sub.astype({"row_id": str, "column_id": str, "column": str, "value": "float64"})
+    # Labels stay categorical (one Python string per row is most of the memory at 10⁵ reports); the
+    # carried-in and carried-out rows come from one frame, so their categories match when merged.
+    for c in ("row_id", "column_id", "column"):
+        sub[c] = (sub[c].cat.remove_unused_categories() if isinstance(sub[c].dtype, pd.CategoricalDtype)
+                  else sub[c].astype(str))
+    return sub.astype({"value": "float64"})
 
 
 def _evidence(raw, value) -> str:
@@ -75,7 +81,7 @@ def _stock(cells: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
     if sub.empty:
         return []
     wide = sub.pivot_table(index=["report_id", "row_id"], columns="column_id", values="value",
-                           aggfunc="first").reset_index()
+                           aggfunc="first", observed=True).reset_index()
     if not {"issued", "repealed", "in_force"} <= set(wide.columns):
         return []
     this = pairs.merge(wide, on="report_id")
