@@ -691,3 +691,30 @@ def test_word_automatic_numbering_is_written_out_as_word_shows_it(tmp_path):
     lines = rep.text.splitlines()
     assert [s.title for s in spec().sections] == [ln for ln in lines if ln in {s.title for s in spec().sections}]
     assert lines.count("（一）工作情况") == 6
+
+
+# libxml2 repairs a page as a browser would; a few repairs would lose a report's tables, and the reader
+# undoes them. Each test edits a real page and expects the same report as the page itself.
+def _html_reading(markup: str):
+    rep = rk.loads(markup, "page.html", kind="html")
+    cells = {(t, k): (c.value, c.state) for t, tr in rep.tables.items() if tr for k, c in tr.cells.items()}
+    return [s.present for s in rep.sections], cells, sorted((f.value, f.unit) for f in rep.facts)
+
+
+def _real_page() -> str:
+    return (paths.CORPUS / "html" / "001.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("stray", ["</body>", "</html>", "<title>", "<iframe src='x.html'>"])
+def test_a_stray_document_tag_inside_a_table_keeps_the_table(stray):
+    page = _real_page()
+    at = page.index("<td", page.index("<table", page.index("收到和处理政府信息公开申请")))
+    edited = page[:at] + stray + page[at:]
+    assert _html_reading(edited) == _html_reading(page)
+
+
+def test_an_unclosed_head_in_the_body_does_not_hide_the_rest_of_the_page():
+    page = _real_page()
+    at = page.index("<table")
+    sections, cells, facts = _html_reading(page[:at] + "<head>" + page[at:])
+    assert (sections, cells) == _html_reading(page)[:2]

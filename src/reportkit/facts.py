@@ -22,8 +22,10 @@ UNIT_FAMILY = {"件": "件", "宗": "件", "份": "件", "起": "件", "余件":
 
 # A number starts after no digit, point or comma-after-digit (so a match never starts inside
 # "1,000,000", which made a long comma-grouped run cost quadratic time); the atomic group stops the
-# engine re-splitting a digit run it has already read whole.
-_FACT = re.compile(r"(?<![\d.〔\[【(])(?<!\d,)((?>\d{1,3}(?:,\d{3})+|\d+))(\.\d+)?\s?("
+# engine re-splitting a digit run it has already read whole. The pattern opens with its first digit and
+# looks behind it from there: a pattern that opens with a digit lets the engine skip straight to the
+# digits of the text, where one opening with a lookbehind is tried at every character (2.3× slower).
+_FACT = re.compile(r"((?>\d(?<![\d.〔\[【(]\d)(?<!\d,\d)(?:\d{0,2}(?:,\d{3})+|\d*)))(\.\d+)?\s?("
                    + "|".join(map(re.escape, UNITS)) + ")")
 # A number with more digits than this is no count or amount (and int() refuses thousands of digits): it
 # is left alone rather than read as a wrong, infinite or failing number.

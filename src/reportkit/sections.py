@@ -47,7 +47,10 @@ def _heading_regex() -> re.Pattern:
     # numeral prefix for all six titles keeps the scan as cheap as one alternative.
     titles = "|".join(f"(?P<s{sec.number}>{'|'.join(f'(?:{p})' for p in sec.patterns)})" for sec in spec().sections)
     bullet = "|".join(f"(?:{p})" for p in spec().sections[0].patterns)
-    return re.compile(f"(?P<num>[{_NUMERALS}])\\s*[、.．,]?\\s*(?:{titles})|(?P<b1>[-•·*]\\s*(?:{bullet}))")
+    # One character class opens the pattern, so the engine skips to the characters that can start a
+    # heading instead of trying both alternatives at every character.
+    return re.compile(f"(?P<lead>[{_NUMERALS}\\-•·*])(?:(?<=[{_NUMERALS}])\\s*[、.．,]?\\s*(?:{titles})"
+                      f"|(?<=[-•·*])\\s*(?:{bullet}))")
 
 
 _HEADING = None
@@ -62,11 +65,12 @@ def find_headings(folded: str) -> list[Heading]:
     for m in _HEADING.finditer(folded):
         s, e = m.span()
         prev = folded[s - 1] if s else "\n"
-        if m.group("b1") is not None:
+        lead = m.group("lead")
+        if lead in "-•·*":
             out.append(Heading(1, s, e, m.group(), strong=prev in _STRONG_BEFORE))
             continue
         num = next(k for k in range(1, 7) if m.group(f"s{k}") is not None)
-        written = _NUMERALS.find(m.group("num")) + 1
+        written = _NUMERALS.find(lead) + 1
         out.append(Heading(num, s, e, m.group(), strong=prev in _STRONG_BEFORE,
                            numbered_as=written if written != num else None, after_digit=prev.isdigit()))
     return out

@@ -47,6 +47,7 @@ _PROSE_UNIT = "件条次人个份起宗篇"
 
 _PIECE = re.compile(r"[^|\n\r]+")
 _WORD = re.compile(r"\S+")
+_PLAIN_WORD = re.compile(r"[^\s\d]+")     # one word without digits: a label or a part of one
 
 
 @dataclass
@@ -85,6 +86,17 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
         base = piece.start()
         pg = piece.group()
         whole = pg.strip()
+        if not whole:
+            continue
+        # Most pieces are one cell or one label on a line of their own: one token, no word loop.
+        if whole.isdigit() and whole.isascii():
+            s = base + len(pg) - len(pg.lstrip())
+            out.append(Token("num", whole, orig(s), orig_end(s + len(whole))))
+            continue
+        if whole not in marks and _PLAIN_WORD.fullmatch(whole):
+            s = base + len(pg) - len(pg.lstrip())
+            out.append(Token("label", whole, orig(s), orig_end(s + len(whole))))
+            continue
         if "," in whole and _THOUSANDS.fullmatch(whole):
             # A cell of its own ("| 517,645 |"): one number written with thousands separators.
             s = base + pg.index(whole)
@@ -165,6 +177,13 @@ class _Matcher:
         self.headers = _header_keys(table)
         self.label_ends = tuple(k for k in self.full_keys | self.headers if len(k) >= 2)
         self.memo: dict[str, object] = {}
+        self._cols: dict[str, tuple] = {}
+
+    def columns_for(self, row_id: str) -> tuple:
+        cols = self._cols.get(row_id)
+        if cols is None:
+            cols = self._cols[row_id] = self.table.columns_for(row_id)
+        return cols
 
     def match(self, key: str):
         if not key:
@@ -195,11 +214,26 @@ class _Matcher:
         return None
 
 
-@functools.lru_cache(maxsize=None)
+def _per_table(fn):
+    """Cache ``fn(table)`` by the table's identity: hashing a Table hashes all its rows and columns, which
+    cost more than the lookups it saved (the format's tables live as long as the process)."""
+    memo: dict[int, tuple[Table, object]] = {}
+
+    @functools.wraps(fn)
+    def cached(table: Table):
+        hit = memo.get(id(table))
+        if hit is None or hit[0] is not table:
+            hit = memo[id(table)] = (table, fn(table))
+        return hit[1]
+    return cached
+
+
+@_per_table
 def _matcher(table: Table) -> _Matcher:
     return _Matcher(table)
 
 
+@functools.lru_cache(maxsize=8192)
 def _key(text: str) -> str:
     """A label's key without the Markdown emphasis a conversion may wrap it in ("**(七)总计**", "# …")."""
     return label_key(text).strip("*#`~")
@@ -212,7 +246,7 @@ def _enumerated(key: str) -> bool:
     return bool(re.match(r"[一二三四五六七八九十\d]", key))
 
 
-@functools.lru_cache(maxsize=None)
+@_per_table
 def _header_keys(table: Table) -> frozenset[str]:
     keys = {label_key(c.label) for c in table.columns}
     keys |= {label_key(x) for c in table.columns for x in c.variants}
@@ -291,10 +325,10 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             while j < n and tokens[j].is_value:
                 vals.append(tokens[j])
                 j += 1
-            if vals and _prose_after(tokens, j, vals, len(table.columns_for(row.id))):
+            if vals and _prose_after(tokens, j, vals, len(matcher.columns_for(row.id))):
                 i = j
                 continue
-        cols = table.columns_for(row.id)
+        cols = matcher.columns_for(row.id)
         if row.id in seen:
             if vals:
                 tr.issues.append(TableIssue(table.id, "duplicate_row",
@@ -404,7 +438,11 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
     vals = _drop_enumerator(table, vals, next_tok)
     # A digit run touching its neighbours is only a problem when the count is off: a one-cell row
     # ("行政许可10690第二十条…") is unambiguous; "713000074" for seven cells has to be cut.
-    leading_zero = any(v.kind == "num" and _leading_zero(v) for v in vals)
+    leading_zero = False
+    for v in vals:
+        if v.kind == "num" and _leading_zero(v):
+            leading_zero = True
+            break
     if len(vals) != len(cols) or leading_zero:
         _assign_cut(tr, table, row, cols, vals, leading_zero)
         return
@@ -418,7 +456,7 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                                         f"column's unit ({c.unit}); not read",
                                         row=row.id, column=c.id, start=v.start, end=next_tok.start + 1,
                                         raw=v.text + next_tok.text[:2]))
-        elif v.kind == "num" and _too_long(v.text):
+        elif v.kind == "num" and len(v.text) > MAX_DIGITS and _too_long(v.text):
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                             note="too_many_digits")
             tr.issues.append(TableIssue(table.id, "too_many_digits",

@@ -74,12 +74,17 @@ _MARKERS = ("\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u249b\u24ea-\u2
 # rather than a wrong number.
 _FRACTIONS = "\u00bc-\u00be\u2150-\u215f\u2189"
 _SPECIAL = re.compile(f"[{_INVISIBLE}{_FRACTIONS}]|(?<=[0-9０-９])[{_MARKERS}]+|[{_MARKERS}]+(?=[0-9０-９])")
+# Every match of _SPECIAL starts with one of these: a scan for them skips most texts (a pattern opening
+# with a lookbehind is tried at every character; one opening with a character set is not).
+_SPECIAL_CHAR = re.compile(f"[{_INVISIBLE}{_FRACTIONS}{_MARKERS}]")
 _MARKER_RUN = re.compile(f"(?<=[0-9０-９])[{_MARKERS}]+|[{_MARKERS}]+(?=[0-9０-９])")
 
 
 def _special_fold(text: str) -> dict[int, str]:
     """Offset → fold of the characters NFKC must not fold: invisibles, markers next to digits, fractions."""
     out: dict[int, str] = {}
+    if not _SPECIAL_CHAR.search(text):
+        return out
     for m in _SPECIAL.finditer(text):
         for i in range(m.start(), m.end()):
             ch = text[i]

@@ -31,11 +31,16 @@ _BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol"
           "tbody", "thead", "tfoot", "form", "center", "main", "aside", "figure", "figcaption"}
 _VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "param", "source",
          "track", "wbr"}
+# The tags the flattener acts on, at their start and at their end; any other tag changes nothing.
+_ROLE_END = _SKIP | _BLOCK | {"title", "h1", "pre", "table", "tr", "td", "th"}
+_ROLE_START = _ROLE_END | {"body", "img", "iframe", "embed", "video", "object", "a"}
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar|7z|ofd|png|jpe?g|gif)(\?|#|$)", re.I)
 MAX_SPAN = 64          # rowspan/colspan beyond this are clipped (the official tables need ≤ 25)
 MAX_GRID_CELLS = 20000  # per table; a larger grid is kept as text only
 MAX_TITLE = 500         # characters kept of <title>/<h1> (an unclosed one must not collect the page)
 _COMMENT_CLOSE = re.compile(r"--\s*>")     # what may end a comment (spaced, as older parsers took it)
+_RAW_OPEN = re.compile(r"<(title|iframe|xmp|noembed|noframes|plaintext)\b", re.I)
+_DOC_END = re.compile(r"</(?:body|html)\s*>", re.I)
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
@@ -56,6 +61,31 @@ def _defuse(markup: str) -> str:
     gt = markup.rfind(">")
     if "<" in markup[gt + 1:]:
         markup = markup[:gt + 1] + markup[gt + 1:].replace("<", "&lt;")
+    return _close_raw_text(markup)
+
+
+def _close_raw_text(markup: str) -> str:
+    """Close a ``<title>``, ``<iframe>``… that is never closed before the next tag: libxml2 reads what
+    follows such an opener as its raw text up to its closer, so one stray ``<title>`` in the body would
+    turn the rest of the page, tables included, into markup shown as text."""
+    if not _RAW_OPEN.search(markup):
+        return markup
+    for tag in sorted({m.group(1).lower() for m in _RAW_OPEN.finditer(markup)}):
+        last = None
+        for last in re.finditer(f"</{tag}", markup, re.I):
+            pass
+        cut = last.end() if last is not None else 0
+        markup = markup[:cut] + re.sub(f"<{tag}\\b[^>]*>[^<]*", lambda m: m.group() + f"</{tag}>", markup[cut:],
+                                       flags=re.I)
+    return markup
+    lower = None
+    for tag in {m.group(1).lower() for m in _RAW_OPEN.finditer(markup)}:
+        lower = lower or markup.lower()
+        last_close = lower.rfind("</" + tag)
+        pattern = re.compile(f"<{tag}\\b[^>]*>", re.I)
+        markup = markup[:last_close + 1] + pattern.sub(lambda m: m.group() + f"</{tag}>", markup[last_close + 1:]) \
+            if last_close >= 0 else pattern.sub(lambda m: m.group() + f"</{tag}>", markup)
+        lower = None
     return markup
 
 
@@ -79,7 +109,7 @@ class _Events:
     """The parser target lxml calls back: start, end and text events, in document order."""
 
     def __init__(self, flat: "_Flattener"):
-        self.start = flat._start
+        self.start = flat.handle_starttag
         self.end = flat.handle_endtag
         self.data = flat.handle_data
 
@@ -132,12 +162,19 @@ class _Flattener:
             self._parser = etree.HTMLParser(target=_Events(self), encoding="utf-8", recover=True,
                                             no_network=True, remove_comments=True, remove_pis=True)
         # Lone surrogates cannot be UTF-8; the loader refuses them before, a direct caller gets U+FFFD.
-        self._parser.feed(markup.encode("utf-8", "replace"))
-
-    def _start(self, tag, attrib):
-        self.handle_starttag(tag, attrib)
+        # A </body> or </html> inside the page (an article pasted with its own document around it) would
+        # make libxml2 close every open table there and drop the cells after it; the end of the input
+        # closes them anyway.
+        self._parser.feed(_DOC_END.sub("", markup).encode("utf-8", "replace"))
 
     def handle_starttag(self, tag, a):
+        if tag not in _ROLE_START:
+            return                  # <span>, <font>, <strong> …: no text structure to keep
+        if tag == "td" or tag == "th":
+            # The most frequent tag first (the branch below, taken without the tests for other tags).
+            if not self.skip_depth and self.stack:
+                self._open_cell(a)
+            return
         if tag == "body" and "head" in self.skip_stack:
             # <body> ends an unclosed <head> (as in browsers), or the whole page would be dropped.
             self.handle_endtag("head")
@@ -171,14 +208,6 @@ class _Flattener:
             self._newline()
             self.stack[-1].rows.append([])
             return
-        if tag in ("td", "th") and self.stack:
-            self._close_cell()
-            if not self.stack[-1].rows:
-                self.stack[-1].rows.append([])
-            cell = _Cell(start=self.length, colspan=_span(a.get("colspan")), rowspan=_span(a.get("rowspan")))
-            self.stack[-1].rows[-1].append(cell)
-            self.cell_open[-1] = cell
-            return
         if tag in ("img", "iframe", "embed", "video", "object"):
             self.assets.append({"kind": tag, "src": a.get("src") or a.get("data") or "", "alt": a.get("alt") or "",
                                 "at": self.length})
@@ -188,6 +217,12 @@ class _Flattener:
             self._newline()
 
     def handle_endtag(self, tag):
+        if tag not in _ROLE_END:
+            return
+        if tag == "td" or tag == "th":
+            if not self.skip_depth and self.stack:
+                self._close_cell()
+            return
         if self.skip_stack and tag in _SKIP:
             if tag in self.skip_stack:
                 while self.skip_stack:
@@ -204,9 +239,6 @@ class _Flattener:
             self._in_h1 = False
         if tag == "pre" and self.pre:
             self.pre -= 1
-        if tag in ("td", "th") and self.stack:
-            self._close_cell()
-            return
         if tag == "tr" and self.stack:
             self._close_cell()
             return
@@ -219,6 +251,14 @@ class _Flattener:
             return
         if tag in _BLOCK:
             self._newline()
+
+    def _open_cell(self, a):
+        self._close_cell()
+        if not self.stack[-1].rows:
+            self.stack[-1].rows.append([])
+        cell = _Cell(start=self.length, colspan=_span(a.get("colspan")), rowspan=_span(a.get("rowspan")))
+        self.stack[-1].rows[-1].append(cell)
+        self.cell_open[-1] = cell
 
     def _close_cell(self):
         if self.cell_open and self.cell_open[-1] is not None:
