@@ -13,6 +13,7 @@ from bisect import bisect_left
 
 from .model import Fact, Section
 from .text import Folded
+from . import rx
 
 # Longer units first so "万元" wins over "元" and "人次" over "次".
 UNITS = ("万元", "人次", "余条", "余件", "条", "件", "宗", "部", "个", "次", "份", "起", "篇", "项", "家",
@@ -25,7 +26,7 @@ UNIT_FAMILY = {"件": "件", "宗": "件", "份": "件", "起": "件", "余件":
 # engine re-splitting a digit run it has already read whole. The pattern opens with its first digit and
 # looks behind it from there: a pattern that opens with a digit lets the engine skip straight to the
 # digits of the text, where one opening with a lookbehind is tried at every character (2.3× slower).
-_FACT = re.compile(r"((?>\d(?<![\d.〔\[【(]\d)(?<!\d,\d)(?:\d{0,2}(?:,\d{3})+|\d*)))(\.\d+)?\s?("
+_FACT = rx.lazy(r"((?>\d(?<![\d.〔\[【(]\d)(?<!\d,\d)(?:\d{0,2}(?:,\d{3})+|\d*)))(\.\d+)?\s?("
                    + "|".join(map(re.escape, UNITS)) + ")")
 # A number with more digits than this is no count or amount (and int() refuses thousands of digits): it
 # is left alone rather than read as a wrong, infinite or failing number.
@@ -37,8 +38,8 @@ MAX_FACTS = 20_000
 """Facts collected per report at most. A real report states a few hundred numbers (10 MB of the seed
 repeated: about 15,000); a text made of nothing but "1条" would otherwise hold a sentence of up to 800
 characters for every six characters of input (2.4 GB for 8 MB). The loader notes when it stops."""
-_SENTENCE_END = re.compile(r"[。!?;\n]")
-_CLAUSE_BREAK = re.compile(r"[,，;:、。\n]")
+_SENTENCE_END = rx.lazy(r"[。!?;\n]")
+_CLAUSE_BREAK = rx.lazy(r"[,，;:、。\n]")
 
 
 def extract_facts(text: str, folded: Folded, sections: list[Section], preamble_end: int,

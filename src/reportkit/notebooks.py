@@ -36,6 +36,7 @@ from typing import Iterable
 
 from . import paths
 from .fonts import FONT_FAMILY, MONO_CJK_SCALE, cjk_font_src, is_cjk, mono_font_file, woff
+from . import rx
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
 KERNEL_NAME = "python3"
@@ -231,10 +232,10 @@ def output_problems(nb) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------
 # Rendering
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")     # colours in tracebacks
-_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
-_EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE)
-_MATHJAX_COMMENTS = re.compile(r"<!--\s*(?:Load mathjax|MathJax configuration|End of mathjax configuration)"
+_ANSI = rx.lazy(r"\x1b\[[0-9;]*m")     # colours in tracebacks
+_SCRIPT = rx.lazy(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_EXTERNAL_LINK = rx.lazy(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE)
+_MATHJAX_COMMENTS = rx.lazy(r"<!--\s*(?:Load mathjax|MathJax configuration|End of mathjax configuration)"
                                r"\s*-->", re.IGNORECASE)
 
 

@@ -24,9 +24,10 @@ knowledge of labels; the identities come in as data (``reportkit.format.spec()``
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from . import rx
 
 MAX_DIGITS = 15
 """A cell holding more digits than this is not read: no count or fee in a report comes near it, a float
@@ -40,7 +41,7 @@ that needs more is reported as unreadable: loading stays fast on hostile input."
 MAX_LISTED = 12
 """Candidate cuts listed in a finding (the count of all candidates is always given)."""
 
-_CELL = re.compile(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?\Z")
+_CELL = rx.lazy(r"[+-]?(?:0|[1-9]\d*)(?:\.\d+)?\Z")
 
 Cells = tuple  # one cut: a value per cell (int, float, or None for a printed blank mark)
 Equation = tuple  # (lhs cells, rhs cells, identity id); a cell is (row id, column id)

@@ -28,26 +28,27 @@ from . import split
 from .model import Cell, TableIssue, TableRead
 from .split import MAX_DIGITS
 from .text import Folded
+from . import rx
 
-_NUM = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_NUM = rx.lazy(r"[+-]?\d+(?:\.\d+)?")
 # A digit run that starts a word and is followed by "." and a non-digit is an enumerator ("1.属于…"),
 # part of a label, not a cell.
 # The format's enumerators are single digits (1.–8.), so in "15.属于…" the "1" is a cell and "5." the label's.
-_SEGMENT = re.compile(r"(?<![\d.])([1-9][.、])(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
+_SEGMENT = rx.lazy(r"(?<![\d.])([1-9][.、])(?=[^\d\s])|([+-]?\d+(?:\.\d+)?)")
 
 
-_LONE_ENUM = re.compile(r"[*#]*[1-9][.、]")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_LONE_ENUM = rx.lazy(r"[*#]*[1-9][.、]")
+_THOUSANDS = rx.lazy(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # Where a second row label starts inside one label token ("…申请3.其他(七)总计", "三、本年度办理结果(一)予以公开"):
 # a Chinese numeral with "、" or in brackets, or a digit enumerator not preceded by a digit.
-_BOUNDARY = re.compile(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])[1-9][.、](?=[^\d\s])")
+_BOUNDARY = rx.lazy(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])[1-9][.、](?=[^\d\s])")
 # A count unit right after a number: the number is prose ("其中,予以公开2件"), not a table cell.
 # ("项" is left out: the header word 项目 can follow a table row.)
 _PROSE_UNIT = "件条次人个份起宗篇"
 
-_PIECE = re.compile(r"[^|\n\r]+")
-_WORD = re.compile(r"\S+")
-_PLAIN_WORD = re.compile(r"[^\s\d]+")     # one word without digits: a label or a part of one
+_PIECE = rx.lazy(r"[^|\n\r]+")
+_WORD = rx.lazy(r"\S+")
+_PLAIN_WORD = rx.lazy(r"[^\s\d]+")     # one word without digits: a label or a part of one
 
 
 @dataclass
@@ -239,7 +240,7 @@ def _key(text: str) -> str:
     return label_key(text).strip("*#`~")
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = rx.lazy(r"[\u4e00-\u9fff]")
 
 
 def _enumerated(key: str) -> bool:
@@ -484,7 +485,7 @@ def _other_unit(col, v: Token, next_tok: Token | None) -> bool:
                 and not next_tok.text.startswith(unit))
 
 
-_ENUMERATOR = re.compile(r"(\d{1,2})[.．]")
+_ENUMERATOR = rx.lazy(r"(\d{1,2})[.．]")
 
 
 def _enumerated_row(table: Table, num: Token | None, label: Token, exact: bool = True):
@@ -525,7 +526,7 @@ def _numbered(table: Table) -> dict[str, tuple]:
     return done
 
 
-_TWO_DIGIT_ENUM = re.compile(r"(\d)(\d)\.")
+_TWO_DIGIT_ENUM = rx.lazy(r"(\d)(\d)\.")
 
 
 def _drop_enumerator(table: Table, vals: list[Token], next_tok: Token | None) -> list[Token]:

@@ -14,7 +14,8 @@ import html
 import re
 import unicodedata
 from array import array
-from decimal import Decimal
+
+from . import rx
 
 
 _ONE_TO_ONE = {0x3000: " ", **{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}}
@@ -38,7 +39,7 @@ def cn_int(numeral: str) -> int | None:
     return (NUMERALS.index(tens) if tens else 1) * 10 + (NUMERALS.index(ones) if ones else 0)
 
 
-_FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
+_FULL_WIDTH = rx.lazy("[\u3000\uff01-\uff5e]")
 
 
 def width_fold(text: str) -> str:
@@ -73,11 +74,11 @@ _MARKERS = ("\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u249b\u24ea-\u2
 # Vulgar fractions ("½" → "1⁄2"): never digits; folded to U+FFFD, so a cell holding one is unreadable
 # rather than a wrong number.
 _FRACTIONS = "\u00bc-\u00be\u2150-\u215f\u2189"
-_SPECIAL = re.compile(f"[{_INVISIBLE}{_FRACTIONS}]|(?<=[0-9０-９])[{_MARKERS}]+|[{_MARKERS}]+(?=[0-9０-９])")
+_SPECIAL = rx.lazy(f"[{_INVISIBLE}{_FRACTIONS}]|(?<=[0-9０-９])[{_MARKERS}]+|[{_MARKERS}]+(?=[0-9０-９])")
 # Every match of _SPECIAL starts with one of these: a scan for them skips most texts (a pattern opening
 # with a lookbehind is tried at every character; one opening with a character set is not).
-_SPECIAL_CHAR = re.compile(f"[{_INVISIBLE}{_FRACTIONS}{_MARKERS}]")
-_MARKER_RUN = re.compile(f"(?<=[0-9０-９])[{_MARKERS}]+|[{_MARKERS}]+(?=[0-9０-９])")
+_SPECIAL_CHAR = rx.lazy(f"[{_INVISIBLE}{_FRACTIONS}{_MARKERS}]")
+_MARKER_RUN = rx.lazy(f"(?<=[0-9０-９])[{_MARKERS}]+|[{_MARKERS}]+(?=[0-9０-９])")
 
 
 def _special_fold(text: str) -> dict[int, str]:
@@ -155,7 +156,10 @@ def num_text(v) -> str:
         if v.is_integer():
             return str(int(v))
         s = repr(float(v))          # float(): numpy's repr names its type
-        return format(Decimal(s), "f") if "e" in s or "E" in s else s
+        if "e" not in s and "E" not in s:
+            return s
+        from decimal import Decimal     # rare (1e-07, 1e+16): not worth its import on every start
+        return format(Decimal(s), "f")
     return str(v)
 
 
@@ -167,7 +171,7 @@ def html_escape(text) -> str:
 
 
 _MD_PUNCT = set("\\`*_[]#|~")
-_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
+_LINE_START = rx.lazy(r"^(\s*)([-+=>]|\d+[.)])")
 
 
 def md_escape(text: str) -> str:
@@ -197,7 +201,7 @@ def md_escape(text: str) -> str:
     return "\n".join(lines)
 
 
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = rx.lazy(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -3,7 +3,6 @@ reports of different years meet, and the override file that corrects what a repo
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import re
 from pathlib import Path
@@ -11,17 +10,18 @@ from pathlib import Path
 from .. import paths
 from ..errors import ReportError
 from ..format import fold, label_key
+from .. import rx
 
 LEVELS = ("department", "town", "county", "city", "province")
 
-_DEPT_SUFFIX = re.compile(r"(?:分局|局|委员会|委|办公室|办|中心|厅|署|院|所|站|队|会|处|馆|部)$")
-_TOWN = re.compile(r"(?:街道办事处|街道办|街道|镇|乡)$")
-_ZONE = re.compile(r"(?:开发区|新区|实验区|高新区|示范区|园区|合作区|管理区)$")
+_DEPT_SUFFIX = rx.lazy(r"(?:分局|局|委员会|委|办公室|办|中心|厅|署|院|所|站|队|会|处|馆|部)$")
+_TOWN = rx.lazy(r"(?:街道办事处|街道办|街道|镇|乡)$")
+_ZONE = rx.lazy(r"(?:开发区|新区|实验区|高新区|示范区|园区|合作区|管理区)$")
 _MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
 # Both bracket widths are spelled out, so the text need not be folded first (this runs on every report).
-_COUNTY_WORDS = re.compile(r"县[(（]市[、,，]?区[)）]|县[(（]区[、,，]?市[)）]|县[(（]区[)）]|区[(（]县[)）]|各区县|"
+_COUNTY_WORDS = rx.lazy(r"县[(（]市[、,，]?区[)）]|县[(（]区[、,，]?市[)）]|县[(（]区[)）]|区[(（]县[)）]|各区县|"
                            r"各县区|县市区|区县政府|县区政府|各县[(（]市[)）]|市辖区|各县、区|各区、县")
-_TOWN_WORDS = re.compile(r"镇[(（]街道[)）]|镇[(（]街[)）]|各乡镇|各镇|镇街|乡[(（]镇[)）]")
+_TOWN_WORDS = rx.lazy(r"镇[(（]街道[)）]|镇[(（]街[)）]|各乡镇|各镇|镇街|乡[(（]镇[)）]")
 
 
 def text_hints(text: str) -> tuple[bool, bool]:
@@ -91,6 +91,7 @@ def read_overrides(path) -> list[dict]:
     ``data/corpus/005.txt``). An empty field keeps what the text says. Every matching row applies, in
     file order, so a later row wins. Lines whose pattern starts with ``#`` are comments.
     Raises ReportError naming the file and line for a bad year or level."""
+    import csv
     rows = []
     p = Path(path)
     with p.open(encoding="utf-8-sig", newline="") as f:

@@ -44,7 +44,6 @@ input order); ``kind`` says whether both reports are the same agency's.
 from __future__ import annotations
 
 import math
-import re
 import time
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -53,14 +52,15 @@ from dataclasses import asdict, dataclass
 from ..format import TABLE_IDS, VERSIONS, spec
 from ..text import NUMERALS, Folded
 from .findings import FINDING_COLUMNS, finding
+from .. import rx
 
 TEXT_SECTIONS = (1, 5, 6)       # the prose sections copy detection compares
 
-YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_DROP = re.compile(r"[^\w\ue000\ue001]|_")
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d]")     # a number, or one letter/character (no punctuation)
-_COMPAT = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u2460-\u24ff\u2f00-\u2fdf\u3200-\u33ff"
+YEAR = rx.lazy(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_NUMBER = rx.lazy(r"\d+(?:\.\d+)?")
+_DROP = rx.lazy(r"[^\w\ue000\ue001]|_")
+_TOKEN = rx.lazy(r"\d+(?:\.\d+)?|[^\W\d]")     # a number, or one letter/character (no punctuation)
+_COMPAT = rx.lazy(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u2460-\u24ff\u2f00-\u2fdf\u3200-\u33ff"
                      r"\uf900-\ufaff\ufe30-\ufe4f]")
 _MASK64 = (1 << 64) - 1
 

@@ -7,10 +7,8 @@ import contextlib
 import json
 import math
 import os
-import signal
 import stat
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +140,8 @@ def _load_one(i: int, path: str) -> list[tuple]:
 def _time_limit(seconds):
     """Raise :class:`FileTimeout` in this thread after ``seconds`` (a real-time alarm; also interrupts a
     blocking open). A no-op without a limit, off the main thread, or where there is no SIGALRM."""
+    import signal
+    import threading
     if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -13,23 +13,23 @@ the numbers stay known blanks.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from ..format import fold
 from ..tables import Token, _NUM, _is_mark
+from .. import rx
 
 # What reportkit's own exports print for a cell they do not know ("？", "？（0–5）"): not a number and
 # not a label, so it must not end the row it stands in.
 _UNKNOWN_MARK = ("?", "？")
-_ASCII_WORD = re.compile(r"[0-9A-Za-z%.]")
+_ASCII_WORD = rx.lazy(r"[0-9A-Za-z%.]")
 # Characters PDF fonts often map to the wrong code point: Kangxi radicals (⼀ U+2F00 for 一), CJK
 # radicals and compatibility ideographs. Their NFKC form is the character the author typed.
-_LOOKALIKE = re.compile(r"[\u2e80-\u2fdf\uf900-\ufaff]")
+_LOOKALIKE = rx.lazy(r"[\u2e80-\u2fdf\uf900-\ufaff]")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = rx.lazy(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def normalize(text: str) -> str:
@@ -74,7 +74,7 @@ class ReadDoc:
     assets: list[dict] = field(default_factory=list)
 
 
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_GROUPED = rx.lazy(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
 def _kind(folded_cell: str) -> str:

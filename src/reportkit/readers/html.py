@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from ..tables import Token, _NUM, _THOUSANDS, _is_mark
 from ..format import fold
+from .. import rx
 
 _SKIP = {"script", "style", "noscript", "template", "select", "option", "nav", "head", "button", "svg",
          "object", "textarea"}
@@ -34,14 +35,14 @@ _VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "emb
 # The tags the flattener acts on, at their start and at their end; any other tag changes nothing.
 _ROLE_END = _SKIP | _BLOCK | {"title", "h1", "pre", "table", "tr", "td", "th"}
 _ROLE_START = _ROLE_END | {"body", "img", "iframe", "embed", "video", "object", "a"}
-_ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar|7z|ofd|png|jpe?g|gif)(\?|#|$)", re.I)
+_ATTACHMENT = rx.lazy(r"\.(pdf|docx?|xlsx?|wps|et|zip|rar|7z|ofd|png|jpe?g|gif)(\?|#|$)", re.I)
 MAX_SPAN = 64          # rowspan/colspan beyond this are clipped (the official tables need ≤ 25)
 MAX_GRID_CELLS = 20000  # per table; a larger grid is kept as text only
 MAX_TITLE = 500         # characters kept of <title>/<h1> (an unclosed one must not collect the page)
-_COMMENT_CLOSE = re.compile(r"--\s*>")     # what may end a comment (spaced, as older parsers took it)
-_RAW_OPEN = re.compile(r"<(title|iframe|xmp|noembed|noframes|plaintext)\b", re.I)
-_DOC_END = re.compile(r"</(?:body|html)\s*>", re.I)
-_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_COMMENT_CLOSE = rx.lazy(r"--\s*>")     # what may end a comment (spaced, as older parsers took it)
+_RAW_OPEN = rx.lazy(r"<(title|iframe|xmp|noembed|noframes|plaintext)\b", re.I)
+_DOC_END = rx.lazy(r"</(?:body|html)\s*>", re.I)
+_SPACES = rx.lazy(r"[ \t\r\n\f\v]+")
 
 
 def _defuse(markup: str) -> str:

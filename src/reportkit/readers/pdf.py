@@ -28,9 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import logging
 import re
-import statistics
 import time
 import zlib
 from bisect import bisect_right
@@ -40,6 +38,7 @@ from dataclasses import dataclass, field
 from ..errors import EmptyReportError, ReportError, TooLargeError
 from ..format import fold
 from .grid import GridCell, ReadDoc, TextBuilder, _kind, join_pieces
+from .. import rx
 
 MAX_PAGES = 100
 """Pages read at most: real annual reports have 3 to 30."""
@@ -57,12 +56,8 @@ INFLATE_RATIO = 16
 this bound follows it). A real report unpacks to about 5× its size (the corpus PDF: 240 KB to 1.2 MB);
 a deflate bomb to 1000×, which pdfminer would inflate whole, stream by stream, into memory."""
 _MIN_IMAGE = 40          # points: smaller images are bullets, logos and seals' fragments
-# pdfminer warns on stderr about every font quirk of a real file (a missing FontBBox, …); a reader of
-# reportkit's output has nothing to do about them.
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
-
-_PAGE_NUMBER = re.compile(r"[-—–－~_·•\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:[/／]\s*\d{1,4}|共\s*\d{1,4}\s*页)?[-—–－~_·•\s]*")
-_HEADING = re.compile(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部节]"
+_PAGE_NUMBER = rx.lazy(r"[-—–－~_·•\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:[/／]\s*\d{1,4}|共\s*\d{1,4}\s*页)?[-—–－~_·•\s]*")
+_HEADING = rx.lazy(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部节]"
                       r"|\d{1,2}[.．、](?!\d)")
 _SENTENCE_END = ("。", "！", "？", "：", "；", ":", ";", "!", "?")
 
@@ -97,7 +92,11 @@ class _Page:
 def read_pdf(data: bytes, source: str) -> ReadDoc:
     """Text, table grids and images of a PDF file's bytes. Raises ReportError for a PDF that cannot be
     read as a report (encrypted, truncated, scanned, over the limits)."""
+    import logging
     import pdfplumber
+    # pdfminer warns on stderr about every font quirk of a real file (a missing FontBBox, …); a reader
+    # of reportkit's output has nothing to do about them.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     if not data.lstrip()[:5] == b"%PDF-":
         raise ReportError("not a PDF file (it does not start with %PDF-)", source, "byte 0")
     if b"%%EOF" not in data[-4096:]:
@@ -174,12 +173,12 @@ def read_pdf(data: bytes, source: str) -> ReadDoc:
 
 # -------------------------------------------------------------------------- streams, before pdfminer
 
-_STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
-_OBJ = re.compile(rb"(\d{1,10})\s+(\d{1,5})\s+obj\b")
-_FILTER = re.compile(rb"/Filter\s*(\[[^\]]{0,2000}\]|/[^\s/\[\]<>()]{1,127}|\d{1,10}\s+\d{1,5}\s+R)")
-_LENGTH = re.compile(rb"/Length\s+(\d{1,10})(?!\d)(?!\s+\d+\s+R)")
-_NAME = re.compile(rb"/([^\s/\[\]<>()]{1,127})")
-_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STREAM = rx.lazy(rb">>\s*stream(?:\r\n|\n|\r)")
+_OBJ = rx.lazy(rb"(\d{1,10})\s+(\d{1,5})\s+obj\b")
+_FILTER = rx.lazy(rb"/Filter\s*(\[[^\]]{0,2000}\]|/[^\s/\[\]<>()]{1,127}|\d{1,10}\s+\d{1,5}\s+R)")
+_LENGTH = rx.lazy(rb"/Length\s+(\d{1,10})(?!\d)(?!\s+\d+\s+R)")
+_NAME = rx.lazy(rb"/([^\s/\[\]<>()]{1,127})")
+_NAME_ESCAPE = rx.lazy(rb"#([0-9A-Fa-f]{2})")
 _FILTER_NAMES = {"FlateDecode": "flate", "Fl": "flate", "ASCIIHexDecode": "hex", "AHx": "hex",
                  "ASCII85Decode": "a85", "A85": "a85", "LZWDecode": "lzw", "LZW": "lzw",
                  "RunLengthDecode": "rl", "RL": "rl"}
@@ -478,6 +477,25 @@ def _is_rule(obj) -> bool:
     return False
 
 
+def _median(values) -> float:
+    # statistics.median, without importing statistics (and fractions, random) on every start
+    v = sorted(values)
+    n = len(v)
+    if not n:
+        raise ValueError("no values")
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def _mode(values):
+    # statistics.mode: the most common value, the first seen on a tie
+    counts: dict = {}
+    for x in values:
+        counts[x] = counts.get(x, 0) + 1
+    if not counts:
+        raise ValueError("no values")
+    return max(counts, key=counts.get)
+
+
 def _clusters(values: list[float], tol: float) -> list[float]:
     out: list[float] = []
     for v in sorted(values):
@@ -550,7 +568,7 @@ def _make_line(chars: list[dict]) -> _Line | None:
     ink = [c for c in chars if c["text"].strip()]
     sizes = [c.get("size") or 10 for c in ink] or [10]
     return _Line(text, min(c["x0"] for c in ink), max(c["x1"] for c in ink), min(c["top"] for c in ink),
-                 max(c["bottom"] for c in ink), statistics.median(sizes))
+                 max(c["bottom"] for c in ink), _median(sizes))
 
 
 def _table_from(t, chars: list[dict]) -> tuple[_Table | None, set[int]]:
@@ -787,8 +805,8 @@ def _margins(lines: list[_Line]) -> tuple[float, float] | None:
     """The body's left and right margins: where most lines start and end."""
     if len(lines) < 4:
         return None
-    left = statistics.mode(round(ln.x0) for ln in lines)
-    right = statistics.mode(round(ln.x1) for ln in lines)
+    left = _mode(round(ln.x0) for ln in lines)
+    right = _mode(round(ln.x1) for ln in lines)
     return float(left), float(right)
 
 

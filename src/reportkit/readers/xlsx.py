@@ -5,21 +5,20 @@ refused, not misread)."""
 from __future__ import annotations
 
 import math
-import re
-import zipfile
 
 from ..errors import ReportError, StructuredDataError, TooLargeError
 from ..format import TABLE_IDS, VERSIONS, label_key, spec
 from ..layout import full_grid
 from ..model import PROVENANCE_WORDS, SECTION_STATUS_WORDS
 from ..text import unsafe_cell_text
+from .. import rx
 
 MAX_DIGITS = 15         # as in tables.py: a longer digit run is not a cell value
 
 XLSX_SCHEMA = "reportkit/xlsx-1"
 XLSX_TOP = 3            # the official grid starts at this row of each table's sheet (title in row 1)
 
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_NUMBER = rx.lazy(r"[+-]?\d+(?:\.\d+)?")
 
 # The sheets an analyst reads, named in Chinese; workbooks written before used the English names.
 CELLS_SHEET, SECTIONS_SHEET = "单元格明细", "各部分正文"
@@ -55,6 +54,7 @@ def check_zip(path, source: str, max_unpacked: int = MAX_UNCOMPRESSED) -> None:
         # Excel stores a password-protected .xlsx (and an old .xls) as an OLE2 compound file.
         raise StructuredDataError("this is an encrypted workbook or an old .xls, which reportkit does not read: "
                                   "save it without a password as .xlsx (另存为 .xlsx)", source)
+    import zipfile      # with shutil, bz2 and lzma: only when a workbook is read
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
