@@ -458,12 +458,15 @@ def test_docx_is_a4_with_official_margins_repeating_headings_and_zh_cn_throughou
 def test_xlsx_prints_each_table_landscape_one_page_wide_with_its_headings_repeated(tmp_path):
     from openpyxl import load_workbook
     wb = load_workbook(export(_rec(paths.SEED_TEXT), "xlsx", tmp_path / "seed.xlsx"))
-    for name in ("表二", "表三", "表四", CELLS_SHEET):
+    for name in ("表二", "表三", "表四", CELLS_SHEET, SECTIONS_SHEET):
         ws = wb[name]
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9     # A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
         assert ws.page_setup.fitToHeight == 0
     assert wb["表三"].print_title_rows and wb["表四"].print_title_rows and wb[CELLS_SHEET].print_title_rows == "$1:$1"
+    # The sections' text runs over several rows (each under the 409 pt a row can be), headed on every page.
+    assert wb[SECTIONS_SHEET].print_title_rows == "$1:$1"
+    assert all(0 < (d.height or 15) <= 409 for d in wb[SECTIONS_SHEET].row_dimensions.values())
     # Table 三's long row labels wrap in columns of bounded width instead of running into each other.
     ws = wb["表三"]
     assert all(ws.column_dimensions[k].width <= 40 for k in "ABC")

@@ -26,6 +26,9 @@ _OLD_NAMES = {CELLS_SHEET: "cells", SECTIONS_SHEET: "sections"}
 # The long cells sheet: Chinese headings over the machine-readable fields (the last three are ids).
 CELLS_HEAD = ["表", "行", "列", "数值", "下限", "上限", "来源", "依据的勾稽关系或表述", "证据（原文）", "推算所用单元格",
               "行代码", "列代码", "规则代码"]
+# 各部分正文: a long section goes on over further rows, 序号 blank and this in 标题; their texts joined
+# without a separator are the section's text (each row keeps its own newlines).
+SECTION_CONTINUED = "（续）"
 _STATUS = {**{w: k for k, w in SECTION_STATUS_WORDS.items()}, **{k: k for k in SECTION_STATUS_WORDS}}
 _PROVENANCE = {**{w: k for k, w in PROVENANCE_WORDS.items()}, **{k: k for k in PROVENANCE_WORDS}}
 
@@ -185,10 +188,18 @@ def _read_book(wb, source: str, max_chars: int, where: list) -> dict:
     secs: dict[int, list] = {}
     if sections_sheet in wb.sheetnames:
         where[0] = sections_sheet
+        n = None
         for row in wb[sections_sheet].iter_rows(min_row=2, max_col=4, values_only=True):
-            if not row or not _int_in(row[0], 1, 6):
+            if not row:
                 continue
-            n = int(row[0])
+            if _int_in(row[0], 1, 6):
+                n = int(row[0])
+            # A continuation row belongs to the section above (workbooks written before repeated the
+            # 序号 instead, which reads the same way).
+            elif not (n is not None and _text(row[0]).strip() == "" and len(row) > 1
+                      and _text(row[1]).strip() == SECTION_CONTINUED):
+                n = None
+                continue
             text = take(unsafe_cell_text(_text(row[3])), sections_sheet) if len(row) > 3 else ""
             if n in secs:
                 secs[n][1].append(text)

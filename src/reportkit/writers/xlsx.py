@@ -10,7 +10,7 @@ from pathlib import Path
 from ..layout import full_grid
 from ..paths import atomic_output
 from ..model import SECTION_STATUS_WORDS
-from ..readers.xlsx import CELLS_SHEET, CELLS_HEAD, SECTIONS_SHEET, XLSX_SCHEMA, XLSX_TOP
+from ..readers.xlsx import CELLS_SHEET, CELLS_HEAD, SECTION_CONTINUED, SECTIONS_SHEET, XLSX_SCHEMA, XLSX_TOP
 from ..format import TABLE_IDS, spec
 from ..reconstruct import rule_text as _rule_text
 from .document import PROVENANCE, XLSX_FONT, _Doc, _bounds_text, _cell_note, _provenance_records, as_loaded
@@ -18,6 +18,18 @@ from ..text import display_width, safe_cell_text, xml_safe
 
 
 _XLSX_CHUNK = 32000     # Excel holds at most 32,767 characters in a cell
+
+# The sheet 各部分正文: the text column's width (Excel units, about one Latin character; a Chinese
+# character takes two) and how a long section is cut into rows. No spreadsheet grows a row past 409 pt
+# or splits one over printed pages, so a section taller than that is written over consecutive rows.
+# Line height and wrap width are what LibreOffice draws with its CJK fallback for 宋体 11 pt (about
+# 16 pt a line, ~55 Chinese characters in the column), rounded to the safe side: the estimate may
+# leave blank space below a row's text, never cut it.
+_TEXT_COL_WIDTH = 100
+_WRAP_WIDTH = 90        # display width per wrapped line (under the column's ~96 + word-wrap slack)
+_LINE_PT = 16.5
+_ROW_LINES = 22         # 22 × 16.5 = 363 pt: under the 409 pt limit with room for the estimate's error
+_SENTENCE_END = "。；！？;!?"
 
 
 def _xlsx_put(ws, row, col, value, font=None, fill=None, align=None, border=None):
@@ -59,6 +71,56 @@ def _fit_rows(ws, cells):
     for r, n in lines.items():
         if n > 1:
             ws.row_dimensions[r].height = 15 * n
+
+
+def _wrapped_lines(line: str) -> int:
+    """Lines a line of text (no newline) takes wrapped in the text column: an empty one still one."""
+    return max(1, -(-display_width(line) // _WRAP_WIDTH))
+
+
+def _cut_line(line: str, room: int) -> list[str]:
+    """A paragraph too tall for one row, cut into pieces of at most ``room`` display width, each
+    after its last sentence end (。；！？) when there is one in the second half, else at the width."""
+    pieces = []
+    while display_width(line) > room:
+        k, w = 0, 0
+        while k < len(line) and w + display_width(line[k]) <= room:
+            w += display_width(line[k])
+            k += 1
+        stop = max(line.rfind(ch, 0, k) for ch in _SENTENCE_END) + 1
+        if stop > k // 2:
+            k = stop
+        pieces.append(line[:k])
+        line = line[k:]
+    return pieces + [line]
+
+
+def section_rows(text: str) -> list[tuple[str, int]]:
+    """A section's text cut into rows, each short enough to print whole: cut between lines (a long
+    paragraph between sentences); every newline kept in the row it ends, so the rows joined give the
+    text back character for character. Each row with its estimated number of printed lines."""
+    if not text:
+        return [("", 1)]
+    lines = text.split("\n")
+    pieces: list[tuple[str, int]] = []          # (text with its newline, wrapped lines)
+    for i, line in enumerate(lines):
+        end = "\n" if i < len(lines) - 1 else ""
+        if not line and not end:
+            continue                            # the text ends with a newline: nothing after it
+        # A row ending with a newline shows an empty line below its text: room is kept for it.
+        parts = _cut_line(line, (_ROW_LINES - 1) * _WRAP_WIDTH)
+        pieces += [(p, _wrapped_lines(p)) for p in parts[:-1]]
+        pieces.append((parts[-1] + end, _wrapped_lines(parts[-1])))
+    rows: list[tuple[str, int]] = []
+    chunk, n = [], 0
+    for piece, k in pieces:
+        if chunk and n + k + 1 > _ROW_LINES:
+            rows.append(("".join(chunk), n + chunk[-1].endswith("\n")))
+            chunk, n = [], 0
+        chunk.append(piece)
+        n += k
+    rows.append(("".join(chunk), n + chunk[-1].endswith("\n")))
+    return rows
 
 
 def _print_setup(ws, title_rows: str | None = None, landscape: bool = True):
@@ -182,7 +244,8 @@ def _write_xlsx(doc: _Doc, out: Path):
     ws.column_dimensions.group(*ids, hidden=True, outline_level=1)
     _print_setup(ws, "1:1")
 
-    # Prose: one row per section (long sections continue on further rows).
+    # Prose: one row per section; a long section continues on rows marked （续）, each short enough to
+    # print whole (the reader joins them back).
     ws = wb.create_sheet(SECTIONS_SHEET)
     for j, h in enumerate(["序号", "标题", "状态", "正文"], 1):
         c = _xlsx_put(ws, 1, j, h, font=bold, fill=header_fill)
@@ -191,16 +254,19 @@ def _write_xlsx(doc: _Doc, out: Path):
     r = 2
     for sec in doc.sections:
         text = as_loaded(sec.text)          # as it loads back: export → load → export writes the same
-        parts = [text[k:k + _XLSX_CHUNK] for k in range(0, len(text), _XLSX_CHUNK)] or [""]
-        for part in parts:
-            for j, v in enumerate([sec.number, sec.title, SECTION_STATUS_WORDS.get(sec.status, sec.status), part], 1):
-                _xlsx_put(ws, r, j, v, font=body, align=top_left if j == 4 else top)
+        for k, (part, lines) in enumerate(section_rows(text)):
+            if k == 0:
+                _xlsx_put(ws, r, 1, sec.number, font=body, align=top)
+                _xlsx_put(ws, r, 2, sec.title, font=body, align=top_left)
+                _xlsx_put(ws, r, 3, SECTION_STATUS_WORDS.get(sec.status, sec.status), font=body, align=top)
+            else:
+                _xlsx_put(ws, r, 2, SECTION_CONTINUED, font=grey, align=top_left)
+            _xlsx_put(ws, r, 4, part, font=body, align=top_left)
             # Tall enough for the wrapped text (neither Excel nor LibreOffice grows a row on opening).
-            lines = sum(max(1, -(-display_width(p) // 96)) for p in part.split("\n"))
             if lines > 1:
-                ws.row_dimensions[r].height = min(409, 15 * lines)
+                ws.row_dimensions[r].height = _LINE_PT * lines
             r += 1
-    _fit_columns(ws, {1: 6, 2: 40, 3: 8, 4: 100}, cap=100)
+    _fit_columns(ws, {1: 6, 2: 40, 3: 8, 4: _TEXT_COL_WIDTH - 2}, cap=_TEXT_COL_WIDTH)
     _print_setup(ws, "1:1")
 
     # Legend sheet for readers, and the hidden metadata load_xlsx needs.
