@@ -80,19 +80,31 @@ def _wrapped_lines(line: str) -> int:
 
 def _cut_line(line: str, room: int) -> list[str]:
     """A paragraph too tall for one row, cut into pieces of at most ``room`` display width, each
-    after its last sentence end (。；！？) when there is one in the second half, else at the width."""
-    pieces = []
-    while display_width(line) > room:
-        k, w = 0, 0
-        while k < len(line) and w + display_width(line[k]) <= room:
-            w += display_width(line[k])
-            k += 1
-        stop = max(line.rfind(ch, 0, k) for ch in _SENTENCE_END) + 1
-        if stop > k // 2:
+    after its last sentence end (。；！？) when there is one in the second half, else at the width.
+    One pass over the line (a hostile report may hold megabytes without a newline)."""
+    pieces, start, end = [], 0, len(line)
+    if 2 * end <= room or display_width(line) <= room:
+        return [line]
+    while True:
+        k, w = start, 0
+        while k < end:
+            # Whole runs at a time (a character is at most 2 wide), one by one only at the very end.
+            step = (room - w) // 2
+            if step:
+                w += display_width(line[k:k + step])
+                k = min(end, k + step)
+            elif w + display_width(line[k]) <= room:
+                w += display_width(line[k])
+                k += 1
+            else:
+                break
+        if k >= end:
+            return pieces + [line[start:]]
+        stop = max(line.rfind(ch, start, k) for ch in _SENTENCE_END) + 1
+        if stop > start + (k - start) // 2:
             k = stop
-        pieces.append(line[:k])
-        line = line[k:]
-    return pieces + [line]
+        pieces.append(line[start:k])
+        start = k
 
 
 def section_rows(text: str) -> list[tuple[str, int]]:
