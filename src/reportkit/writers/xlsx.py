@@ -178,6 +178,7 @@ def _write_xlsx(doc: _Doc, out: Path):
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
     # A long section's text starts at the top of its row (centred, its first lines would be cut off).
     top_left, top = Alignment(horizontal="left", vertical="top", wrap_text=True), Alignment(vertical="top")
+    top_center = Alignment(horizontal="center", vertical="top")
     fills = {k: PatternFill("solid", fgColor=v[2]) for k, v in PROVENANCE.items() if v[2]}
     header_fill = PatternFill("solid", fgColor="F3F3F3")
 
@@ -268,7 +269,7 @@ def _write_xlsx(doc: _Doc, out: Path):
         text = as_loaded(sec.text)          # as it loads back: export → load → export writes the same
         for k, (part, lines) in enumerate(section_rows(text)):
             if k == 0:
-                _xlsx_put(ws, r, 1, sec.number, font=body, align=top)
+                _xlsx_put(ws, r, 1, sec.number, font=body, align=top_center)
                 _xlsx_put(ws, r, 2, sec.title, font=body, align=top_left)
                 _xlsx_put(ws, r, 3, SECTION_STATUS_WORDS.get(sec.status, sec.status), font=body, align=top)
             else:
