@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 from .format import spec
 from .model import Section
-from .text import Folded
+from .text import NUMERALS, Folded
 
-_NUMERALS = "一二三四五六"
+# Section numbers: 一 … 六.
+_NUMERALS = NUMERALS[1:7]
 
 # A heading normally starts a line, or follows a sentence end or spaces in text a capture joined into
 # one line ("strong"). Captures that ran table cells together also glue headings to digits

@@ -27,7 +27,7 @@ from .format import Table, fold, label_key, spec
 from . import split
 from .model import Cell, TableIssue, TableRead
 from .split import MAX_DIGITS
-from .text import Folded
+from .text import CN_DIGIT, CN_DIGITS, Folded
 from . import rx
 
 _NUM = rx.lazy(r"[+-]?\d+(?:\.\d+)?")
@@ -41,7 +41,7 @@ _LONE_ENUM = rx.lazy(r"[*#]*[1-9][.、]")
 _THOUSANDS = rx.lazy(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # Where a second row label starts inside one label token ("…申请3.其他(七)总计", "三、本年度办理结果(一)予以公开"):
 # a Chinese numeral with "、" or in brackets, or a digit enumerator not preceded by a digit.
-_BOUNDARY = rx.lazy(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])[1-9][.、](?=[^\d\s])")
+_BOUNDARY = rx.lazy(rf"{CN_DIGIT}+、|\({CN_DIGIT}+\)|(?<![\d.])[1-9][.、](?=[^\d\s])")
 # A count unit right after a number: the number is prose ("其中,予以公开2件"), not a table cell.
 # ("项" is left out: the header word 项目 can follow a table row.)
 _PROSE_UNIT = "件条次人个份起宗篇"
@@ -244,7 +244,7 @@ _CJK = rx.lazy(r"[\u4e00-\u9fff]")
 
 
 def _enumerated(key: str) -> bool:
-    return bool(re.match(r"[一二三四五六七八九十\d]", key))
+    return bool(re.match(rf"[{CN_DIGITS}\d]", key))
 
 
 @_per_table
