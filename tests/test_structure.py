@@ -18,6 +18,7 @@ import pytest
 
 import reportkit
 from reportkit.format import TABLE_IDS, VERSIONS, spec
+from reportkit.lexicon import ENUMERATOR
 
 SRC = Path(reportkit.__file__).resolve().parent
 PACKAGE = "reportkit"
@@ -155,7 +156,7 @@ def test_no_import_guards():
 
 # ---------------------------------------------------------------------------------------------- labels
 
-_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、]\s*)")
+_ENUMERATOR = re.compile(rf"^{ENUMERATOR}\s*")
 LONG = 5        # a label this long is unmistakable inside any string; shorter ones only on their own,
 SHORT = 3       # and two-character ones (总计, 其他, 规章) are everyday words, not taken for labels
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from . import rx
 from .agency import name_from_title, rulemaking
 from .format import TABLE_IDS, Table, fold, label_key, read_data, spec
-from .lexicon import COUNT_UNITS, NEG_RECEIVE, STAT_PERIOD, UNIT_FAMILY
+from .lexicon import COUNT_UNITS, ENUMERATOR, NEG_RECEIVE, STAT_PERIOD, UNIT_FAMILY
 from .model import Report, TableRead
 from .split import RULE_NAMES as _SPLIT_RULES
 from .text import CN_DIGIT, CN_DIGITS, CN_VALUE, NUMERALS, width_fold as _width_fold
@@ -1604,9 +1604,12 @@ def _prose_rate(ctx: _Ctx) -> None:
 
 # ---------------------------------------------------------------------------------------------- prose: outcomes, rates, claims, sums
 
+_LEADING_ENUM = rx.lazy(rf"^{ENUMERATOR}\s*")
+
+
 def _core(label: str) -> str:
     """A row label without its enumerator and bracketed remark: how prose names the category."""
-    key = re.sub(rf"^(?:[（(]{CN_DIGIT}+[)）]|{CN_DIGIT}+、|\d+[.．、])\s*", "", fold(label))
+    key = _LEADING_ENUM.sub("", fold(label))
     return re.sub(r"[（(].*$", "", key).strip()
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rx
+from .lexicon import ENUMERATOR
 from .text import CN_DIGIT, fold
 
 VERSIONS = ("2021", "2019")
@@ -46,7 +47,7 @@ def strip_enumerator(key: str) -> str:
     return _LEADING_ENUMERATOR.sub("", key)
 
 
-_ENUM = rx.lazy(rf"^(?:{CN_DIGIT}+、|[（(]{CN_DIGIT}+[）)]|\d+[.．、]\s*)")
+_ENUM = rx.lazy(rf"^{ENUMERATOR}\s*")
 _REMARK = rx.lazy(r"[（(][^（）()]*[）)]$")
 
 

@@ -44,7 +44,8 @@ class Heading:
 
 
 def _heading_regex() -> re.Pattern:
-    # Any numeral: the title decides the section, the numeral only says whether it was renumbered. One
+    # Not lexicon.ENUMERATOR: a section heading is found by its title, and only 一 … 六 or a bullet
+    # can lead one. Any numeral: the title decides the section, the numeral only says whether it was renumbered. One
     # numeral prefix for all six titles keeps the scan as cheap as one alternative.
     titles = "|".join(f"(?P<s{sec.number}>{'|'.join(f'(?:{p})' for p in sec.patterns)})" for sec in spec().sections)
     bullet = "|".join(f"(?:{p})" for p in spec().sections[0].patterns)

@@ -41,6 +41,9 @@ _LONE_ENUM = rx.lazy(r"[*#]*[1-9][.、]")
 _THOUSANDS = rx.lazy(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # Where a second row label starts inside one label token ("…申请3.其他(七)总计", "三、本年度办理结果(一)予以公开"):
 # a Chinese numeral with "、" or in brackets, or a digit enumerator not preceded by a digit.
+# Not lexicon.ENUMERATOR: that one reads an enumerator where a label starts; this one finds where a label
+# starts inside a run of cells and labels, so a digit enumerator is one digit (the format's 1.–8.), not
+# after a digit or a point (in "15.属于" the "1" is a cell) and followed by a word, not a number.
 _BOUNDARY = rx.lazy(rf"{CN_DIGIT}+、|\({CN_DIGIT}+\)|(?<![\d.])[1-9][.、](?=[^\d\s])")
 # A count unit right after a number: the number is prose ("其中,予以公开2件"), not a table cell.
 # ("项" is left out: the header word 项目 can follow a table row.)
