@@ -18,6 +18,7 @@ import pytest
 
 import reportkit
 from reportkit.format import TABLE_IDS, VERSIONS, spec
+from reportkit.lexicon import ENUMERATOR
 
 SRC = Path(reportkit.__file__).resolve().parent
 PACKAGE = "reportkit"
@@ -155,7 +156,7 @@ def test_no_import_guards():
 
 # ---------------------------------------------------------------------------------------------- labels
 
-_ENUMERATOR = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、]\s*)")
+_ENUMERATOR = re.compile(rf"^{ENUMERATOR}\s*")
 LONG = 5        # a label this long is unmistakable inside any string; shorter ones only on their own,
 SHORT = 3       # and two-character ones (总计, 其他, 规章) are everyday words, not taken for labels
 
@@ -205,3 +206,18 @@ def test_no_official_label_is_typed_in_the_source(path):
     typed = [f"{line}: {sorted(hits)} in {text[:50]!r}" for line, text in _literals(ast.parse(path.read_text(encoding="utf-8")))
              if (hits := _typed_labels(text))]
     assert typed == []
+
+
+# ---------------------------------------------------------------------------------------------- shared patterns
+
+# The Chinese numerals are typed once, in text.py (NUMERALS, CN_DIGITS, CN_DIGIT); a pattern that needs
+# them composes them from there, so every stage reads an enumerator with the same numerals.
+_NUMERAL_RUN = "一二三四五六七八九十"
+
+
+@pytest.mark.parametrize("path", sorted(MODULES.values()), ids=lambda p: str(p.relative_to(SRC)))
+def test_only_text_types_the_run_of_chinese_numerals(path):
+    if path == SRC / "text.py":
+        return
+    typed = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if _NUMERAL_RUN in line]
+    assert typed == [], f"{path.name} types {_NUMERAL_RUN} on lines {typed}: use reportkit.text.CN_DIGIT(S)"

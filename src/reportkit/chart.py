@@ -27,17 +27,15 @@ import contextlib
 import functools
 import importlib.util
 import re
-from importlib import resources
 from pathlib import Path
 
 import matplotlib
 import pandas as pd
-import yaml
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from .format import row_name, spec
+from .format import read_data, row_name, spec
 from .text import NUMERALS, num_text
 
 FONT_PACKAGE = "zhplot"
@@ -516,7 +514,9 @@ def completeness_chart(frame: pd.DataFrame, title: str | None = None) -> Figure:
 @functools.lru_cache(maxsize=None)
 def rule_names() -> dict[str, str]:
     """Each rule's short Chinese name (``name`` in data/rules.yaml, cross-report rules included)."""
-    raw = yaml.safe_load(resources.files("reportkit").joinpath("data/rules.yaml").read_text(encoding="utf-8"))
+    # read_data is the one reader of the package's data files (the check and corpus stages read their
+    # rules through it): parsed once, cached beside the file.
+    raw = read_data("rules.yaml")
     return {r["id"]: r["name"] for key in ("rules", "corpus_rules") for r in raw.get(key) or []}
 
 

@@ -36,10 +36,10 @@ from dataclasses import dataclass
 from . import rx
 from .agency import name_from_title, rulemaking
 from .format import TABLE_IDS, Table, fold, label_key, read_data, spec
-from .lexicon import COUNT_UNITS, NEG_RECEIVE, STAT_PERIOD, UNIT_FAMILY
+from .lexicon import COUNT_UNITS, ENUMERATOR, NEG_RECEIVE, STAT_PERIOD, UNIT_FAMILY
 from .model import Report, TableRead
 from .split import RULE_NAMES as _SPLIT_RULES
-from .text import NUMERALS, width_fold as _width_fold
+from .text import CN_DIGIT, CN_DIGITS, CN_VALUE, NUMERALS, width_fold as _width_fold
 
 FINDING_COLUMNS = ("rule", "severity", "section", "table", "row", "column", "message", "message_en",
                    "origin", "basis", "start", "end", "evidence")
@@ -109,14 +109,12 @@ _RESIDUAL = rx.lazy(r"其他|其余|其它")
 # (常常, 人人, 个个, 天天) and is never matched; nor are "一个一个" forms (a numeral and a measure word,
 # repeated on purpose) or doubled digits of a number.
 _DOUBLED = rx.lazy(r"([\u4e00-\u9fff]{2,4})\1")
-_DOUBLE_OK = rx.lazy(r"^[一二三四五六七八九十两几每]")
+_DOUBLE_OK = rx.lazy(rf"^[{CN_DIGITS}两几每]")
 # ABAB verb forms a report may use on purpose (研究研究): none seen in the corpus; kept as a list.
 _DOUBLE_WORDS = frozenset({"研究", "讨论", "学习", "商量", "考虑", "看看"})
 # "一是…二是…三是" enumerations, and what ends one (a line, a sub-heading).
-_ENUM_WORD = rx.lazy(r"(?<![\u4e00-\u9fff])([一二三四五六七八九十]{1,2})是(?=[\u4e00-\u9fff])")
-_CN_VALUE = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
-_ENUM_BREAK = rx.lazy(r"\n|[（(][一二三四五六七八九十]+[)）]|(?<![\u4e00-\u9fff])[一二三四五六七八九十]、")
-_NUMERALS_ALL = "一二三四五六七八九十"
+_ENUM_WORD = rx.lazy(rf"(?<![\u4e00-\u9fff])({CN_DIGIT}{{1,2}})是(?=[\u4e00-\u9fff])")
+_ENUM_BREAK = rx.lazy(rf"\n|[（(]{CN_DIGIT}+[)）]|(?<![\u4e00-\u9fff]){CN_DIGIT}、")
 # A sentence that says how the fee went, in the words reports use: "未收取信息处理费", "本年度信息公开
 # 处理费收费情况…未发生政府信息公开收费事项", "未产生政府信息公开信息处理费用", "信息处理费0元".
 _FEE_STATEMENT = rx.lazy(r"(?:未|没有|无|不)(?:产生|收取|发生|涉及|存在)[^。;\n]{0,16}?(?:处理费|费用|收费)"
@@ -381,11 +379,12 @@ def _short_row(t: Table, rid: str) -> str:
 
 def _make_short_row(t: Table, rid: str) -> str:
     row = t.row(rid)
-    label = re.sub(r"^(（[一二三四五六七]）[^（]+)（.*）$", r"\1", row.label)
+    # The format's sub-row groups are （一） … （七）.
+    label = re.sub(rf"^(（[{CN_DIGITS[:7]}]）[^（]+)（.*）$", r"\1", row.label)
     label = label.split("、行政机关")[0]
     if row.parent:
         parent = t.row(row.parent)
-        m = re.match(r"^（[一二三四五六七]）", parent.label)
+        m = re.match(rf"^（[{CN_DIGITS[:7]}]）", parent.label)
         if parent.kind == "group" and m and re.match(r"^\d+\.", label):
             label = m.group() + label
     return label
@@ -435,7 +434,7 @@ def _renumbered(ctx: _Ctx, number: int) -> tuple[int, int, str] | None:
     """Where the title of section ``number`` stands under another numeral ("三、主动公开政府信息情况" in an
     annex that numbers its tables from 一): (start, end, numeral written)."""
     key = spec().section(number).title[2:]
-    pat = rx.compiled(_HEADING_AT + r"([一二三四五六七八九十])\s*[、.．]\s*" + re.escape(key))
+    pat = rx.compiled(_HEADING_AT + rf"({CN_DIGIT})\s*[、.．]\s*" + re.escape(key))
     for m in pat.finditer(ctx.ft):
         if m.group(1) != _NUMERALS[number - 1]:
             return m.start(), m.end(), m.group(1)
@@ -1061,9 +1060,8 @@ def _doc_number_malformed(ctx: _Ctx) -> None:
 # A numbered sub-heading with one bracket: "(三…" or "三)…". Candidates are taken only where a heading
 # can start (text start, a line start, or after a sentence end in captures that run lines together),
 # which keeps the scan off the many numerals inside sentences.
-_CN_NUM = "一二三四五六七八九十"
-_HEAD_START = rx.lazy(rf"[\n。;!?][ \t]*(?=[({_CN_NUM}])")
-_ONE_BRACKET = rx.lazy(rf"\(([{_CN_NUM}]{{1,3}})(?![{_CN_NUM})])|([{_CN_NUM}]{{1,3}})\)")
+_HEAD_START = rx.lazy(rf"[\n。;!?][ \t]*(?=[({CN_DIGITS}])")
+_ONE_BRACKET = rx.lazy(rf"\(({CN_DIGIT}{{1,3}})(?![{CN_DIGITS})])|({CN_DIGIT}{{1,3}})\)")
 
 
 @_rule("heading_brackets")
@@ -1112,8 +1110,7 @@ def _intro_cues() -> tuple[str, ...]:
     """Words an introduction's list of the parts holds, besides 主动公开, which every list names."""
     return spec().section(1).title.split("、", 1)[1], "申请", "复议", "问题", "其他"
 _LIST_SEP = rx.lazy(r"[、,;，；和及与]|以及")
-_PARTS_COUNT = rx.lazy(r"([一二三四五六七八九十\d]+)\s*(?:个)?(?:大)?部分")
-_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+_PARTS_COUNT = rx.lazy(rf"([{CN_DIGITS}\d]+)\s*(?:个)?(?:大)?部分")
 
 
 @_rule("intro_parts")
@@ -1164,7 +1161,7 @@ def _report_parts(ctx: _Ctx, sent: re.Match, found: list[tuple[int, int, int]]) 
     cm = _PARTS_COUNT.search(ft, sent.start(), sent.end())
     if cm:
         word = cm.group(1)
-        stated = int(word) if word.isdigit() else _CN_DIGIT.get(word)
+        stated = int(word) if word.isdigit() else CN_VALUE.get(word)
         listed = len(found) - len(glued)
         if stated is not None and stated != listed:
             cs, ce = cm.span()
@@ -1607,9 +1604,12 @@ def _prose_rate(ctx: _Ctx) -> None:
 
 # ---------------------------------------------------------------------------------------------- prose: outcomes, rates, claims, sums
 
+_LEADING_ENUM = rx.lazy(rf"^{ENUMERATOR}\s*")
+
+
 def _core(label: str) -> str:
     """A row label without its enumerator and bracketed remark: how prose names the category."""
-    key = re.sub(r"^(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d+[.．、])\s*", "", fold(label))
+    key = _LEADING_ENUM.sub("", fold(label))
     return re.sub(r"[（(].*$", "", key).strip()
 
 
@@ -1828,9 +1828,9 @@ def _doubled_word(ctx: _Ctx) -> None:
 
 def _cn_value(word: str) -> int | None:
     if len(word) == 1:
-        return _CN_VALUE.get(word)
+        return CN_VALUE.get(word)
     if word[0] == "十":
-        return 10 + _CN_VALUE.get(word[1], 0)
+        return 10 + CN_VALUE.get(word[1], 0)
     return None
 
 
@@ -1854,8 +1854,8 @@ def _enumeration_order(ctx: _Ctx) -> None:
             if n != last + 1:
                 what = "重复" if n <= last else "跳号"
                 what_en = "repeats" if n <= last else "skips"
-                ctx.emit(f"列举「{_NUMERALS_ALL[last - 1]}是」之后接「{m.group(1)}是」，序号{what}。",
-                         f"The enumeration {what_en}: {_NUMERALS_ALL[last - 1]}是 is followed by {m.group(1)}是.",
+                ctx.emit(f"列举「{NUMERALS[last]}是」之后接「{m.group(1)}是」，序号{what}。",
+                         f"The enumeration {what_en}: {NUMERALS[last]}是 is followed by {m.group(1)}是.",
                          start=last_m.start(), end=m.end())
                 last = None
                 continue

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rx
-from .text import fold
+from .lexicon import ENUMERATOR
+from .text import CN_DIGIT, fold
 
 VERSIONS = ("2021", "2019")
 TABLE_IDS = ("proactive", "requests", "appeals")
@@ -38,7 +39,7 @@ def label_key(label: str) -> str:
     return _LABEL_DROP.sub("", fold(label))
 
 
-_LEADING_ENUMERATOR = rx.lazy(r"^(?:\d+|[一二三四五六七八九十]+)")
+_LEADING_ENUMERATOR = rx.lazy(rf"^(?:\d+|{CN_DIGIT}+)")
 
 
 def strip_enumerator(key: str) -> str:
@@ -46,7 +47,7 @@ def strip_enumerator(key: str) -> str:
     return _LEADING_ENUMERATOR.sub("", key)
 
 
-_ENUM = rx.lazy(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、]\s*)")
+_ENUM = rx.lazy(rf"^{ENUMERATOR}\s*")
 _REMARK = rx.lazy(r"[（(][^（）()]*[）)]$")
 
 

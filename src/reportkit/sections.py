@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 from .format import spec
 from .model import Section
-from .text import Folded
+from .text import NUMERALS, Folded
 
-_NUMERALS = "一二三四五六"
+# Section numbers: 一 … 六.
+_NUMERALS = NUMERALS[1:7]
 
 # A heading normally starts a line, or follows a sentence end or spaces in text a capture joined into
 # one line ("strong"). Captures that ran table cells together also glue headings to digits
@@ -43,7 +44,8 @@ class Heading:
 
 
 def _heading_regex() -> re.Pattern:
-    # Any numeral: the title decides the section, the numeral only says whether it was renumbered. One
+    # Not lexicon.ENUMERATOR: a section heading is found by its title, and only 一 … 六 or a bullet
+    # can lead one. Any numeral: the title decides the section, the numeral only says whether it was renumbered. One
     # numeral prefix for all six titles keeps the scan as cheap as one alternative.
     titles = "|".join(f"(?P<s{sec.number}>{'|'.join(f'(?:{p})' for p in sec.patterns)})" for sec in spec().sections)
     bullet = "|".join(f"(?:{p})" for p in spec().sections[0].patterns)

@@ -27,7 +27,7 @@ from .format import Table, fold, label_key, spec
 from . import split
 from .model import Cell, TableIssue, TableRead
 from .split import MAX_DIGITS
-from .text import Folded
+from .text import CN_DIGIT, CN_DIGITS, Folded
 from . import rx
 
 _NUM = rx.lazy(r"[+-]?\d+(?:\.\d+)?")
@@ -41,7 +41,10 @@ _LONE_ENUM = rx.lazy(r"[*#]*[1-9][.、]")
 _THOUSANDS = rx.lazy(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # Where a second row label starts inside one label token ("…申请3.其他(七)总计", "三、本年度办理结果(一)予以公开"):
 # a Chinese numeral with "、" or in brackets, or a digit enumerator not preceded by a digit.
-_BOUNDARY = rx.lazy(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|(?<![\d.])[1-9][.、](?=[^\d\s])")
+# Not lexicon.ENUMERATOR: that one reads an enumerator where a label starts; this one finds where a label
+# starts inside a run of cells and labels, so a digit enumerator is one digit (the format's 1.–8.), not
+# after a digit or a point (in "15.属于" the "1" is a cell) and followed by a word, not a number.
+_BOUNDARY = rx.lazy(rf"{CN_DIGIT}+、|\({CN_DIGIT}+\)|(?<![\d.])[1-9][.、](?=[^\d\s])")
 # A count unit right after a number: the number is prose ("其中,予以公开2件"), not a table cell.
 # ("项" is left out: the header word 项目 can follow a table row.)
 _PROSE_UNIT = "件条次人个份起宗篇"
@@ -244,7 +247,7 @@ _CJK = rx.lazy(r"[\u4e00-\u9fff]")
 
 
 def _enumerated(key: str) -> bool:
-    return bool(re.match(r"[一二三四五六七八九十\d]", key))
+    return bool(re.match(rf"[{CN_DIGITS}\d]", key))
 
 
 @_per_table
@@ -389,7 +392,16 @@ def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
     A row's digits run into the next row's enumerator ("00000003.其他", "10000015.属于三类…"): the
     enumerator belongs to the label, so when digit + label is a row of the table the digit is cut off the
     run (what is left is the previous row's cells). Several row labels glued into one token
-    ("…政府信息公开申请3.其他(七)总计") are cut apart at their enumerators, when one of the pieces is a row."""
+    ("…政府信息公开申请3.其他(七)总计") are cut apart at their enumerators, when one of the pieces is a row.
+
+    Two places fix the digits-into-enumerator defect, on purpose: this pass rewrites the token stream
+    before any row is matched, so every later step sees a clean label, but it only dares one cut it can
+    prove (a text token, one digit, and the piece it starts is a whole row label). What it leaves is
+    fixed during matching by :func:`_enumerated_row` (a label that still matches no row) and
+    :func:`_drop_enumerator` (the cells handed to a row): labels of HTML grid rows (``row`` set), which
+    keep the cells of their ``<tr>`` and are not re-cut here, two-digit enumerators, and a label that
+    runs into further labels (a row label's start). One pass for both would move cuts in those edge
+    cases."""
     out: list[Token] = []
     for t in tokens:
         if t.kind != "label" or t.row is not None:
@@ -492,7 +504,8 @@ def _enumerated_row(table: Table, num: Token | None, label: Token, exact: bool =
     """``00000002.其他法律…``: the row whose enumerator ("2.") was glued to the digits before its label.
     Returns (row, number of digits that are the enumerator) or None. The label must start with the point,
     and the digits with the label must spell a row label of this table (``exact``) or its start (a label
-    running into further labels) whose enumerator is exactly those digits."""
+    running into further labels) whose enumerator is exactly those digits. The fallback for what
+    :func:`_relabel` leaves uncut (its docstring says why there are two)."""
     if (num is None or num.kind != "num" or not num.glued or label.kind != "label"
             or not label.text.startswith(".")):
         return None

@@ -25,6 +25,12 @@ _BLOCK = 128
 
 # Chinese numerals by value: NUMERALS[3] == "三" (section and enumerator numbers run 一 … 十).
 NUMERALS = "〇一二三四五六七八九十"
+# 一 … 十, the numerals enumerators (一、 （三）), section numbers and "一是…二是" lists are written with:
+# to compose into a character class (f"[{CN_DIGITS}两几]"); CN_DIGIT is the class of one of them.
+CN_DIGITS = NUMERALS[1:]
+CN_DIGIT = f"[{CN_DIGITS}]"
+# The value of each numeral (三 → 3); a run of them is read by :func:`cn_int`.
+CN_VALUE = {c: i for i, c in enumerate(NUMERALS)}
 
 
 def cn_int(numeral: str) -> int | None:

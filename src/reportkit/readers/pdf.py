@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from ..errors import EmptyReportError, ReportError, TooLargeError
 from ..format import fold
+from ..text import CN_DIGIT, CN_DIGITS
 from .grid import GridCell, ReadDoc, TextBuilder, _kind, join_pieces
 from .. import rx
 
@@ -57,7 +58,10 @@ this bound follows it). A real report unpacks to about 5× its size (the corpus 
 a deflate bomb to 1000×, which pdfminer would inflate whole, stream by stream, into memory."""
 _MIN_IMAGE = 40          # points: smaller images are bullets, logos and seals' fragments
 _PAGE_NUMBER = rx.lazy(r"[-—–－~_·•\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:[/／]\s*\d{1,4}|共\s*\d{1,4}\s*页)?[-—–－~_·•\s]*")
-_HEADING = rx.lazy(r"[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章部节]"
+# A line that opens like a heading starts a paragraph (it is never the wrapped rest of the line before): wider than
+# lexicon.ENUMERATOR (which reads a table label's enumerator), as a document's own headings also run
+# "一." "(1)" "第一章" and digit headings stop at two digits ("2021." starts a sentence, not a heading).
+_HEADING = rx.lazy(rf"{CN_DIGIT}+[、.．]|[（(][{CN_DIGITS}\d]+[)）]|第{CN_DIGIT}+[章部节]"
                       r"|\d{1,2}[.．、](?!\d)")
 _SENTENCE_END = ("。", "！", "？", "：", "；", ":", ";", "!", "?")
 
