@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from .format import read_data, row_name, spec
+from . import rx
 from .text import NUMERALS, num_text
 
 FONT_PACKAGE = "zhplot"
@@ -305,11 +306,11 @@ def facts_chart(report, title: str | None = None) -> Figure:
 
 # What a prose number counts. The noun right after a number and its classifier (20部便民服务电话), else the
 # clause before it without its leading verb phrase and trailing filler (市局门户网站诉求共 → 市局门户网站诉求).
-_NOUN_AFTER = re.compile(r"[\u4e00-\u9fff]{2,10}")
-_FILLER = re.compile(r"(?:共计|合计|累计|总计|分别为|分别|共|计|为|达到|达|是|有|约|近|超过|逾|了)+$")
+_NOUN_AFTER = rx.lazy(r"[\u4e00-\u9fff]{2,10}")
+_FILLER = rx.lazy(r"(?:共计|合计|累计|总计|分别为|分别|共|计|为|达到|达|是|有|约|近|超过|逾|了)+$")
 _VERB = (r"(?:发布|播发|受理|收到|接收|接到|办理|回复|答复|办结|制发|废止|更新|维护|开展|组织|举办|接听|处理|推送|录入|编制"
          r"|上线|进驻|新增|梳理)")
-_LAST_VERB = re.compile(rf"^.*{_VERB}(?=[\u4e00-\u9fff]{{2,}}$)")
+_LAST_VERB = rx.lazy(rf"^.*{_VERB}(?=[\u4e00-\u9fff]{{2,}}$)")
 
 
 def _counted(report, f) -> str:
