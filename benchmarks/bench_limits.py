@@ -23,26 +23,24 @@ cases measure parsing, not the refusal; the refusal itself is timed as its own c
 from __future__ import annotations
 
 import argparse
-import io
 import multiprocessing
 import os
-import re
 import resource
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import reportkit as rk
 from reportkit import paths
 from reportkit.errors import ReportError, TooLargeError
 from reportkit.layout import render_text
-from reportkit.readers.xlsx import CELLS_SHEET, SECTIONS_SHEET
+from reportkit.readers.xlsx import CELLS_SHEET
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # tests.fixtures: the synthetic reports
 from tests.fixtures.tables import complete_tables  # noqa: E402
 from tests.fixtures.pdfs import pdf_bomb  # noqa: E402
+from tests.fixtures import workbooks  # noqa: E402
 
 MB = 1024 * 1024
 SEED = paths.SEED_TEXT.read_text(encoding="utf-8")
@@ -96,67 +94,37 @@ CASES = {
 
 # Workbooks (issue 15): the size limit sees the packed file, so these are built to expand. Loaded with
 # the default limits, as a user would meet them.
-_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def _export_members() -> dict[str, bytes]:
     with tempfile.TemporaryDirectory() as tmp:
-        out = rk.export(rk.reconstruct(rk.load(paths.CORPUS / "015.txt")), "xlsx", Path(tmp) / "w.xlsx")
-        with zipfile.ZipFile(out) as z:
-            return {n: z.read(n) for n in z.namelist()}
-
-
-def _sections_member(members: dict[str, bytes], sheet: str = SECTIONS_SHEET) -> str:
-    rid = re.search(f'<sheet [^>]*name="{sheet}"[^>]*r:id="(\\w+)"', members["xl/workbook.xml"].decode()).group(1)
-    rel = re.search(f'<Relationship [^>]*Id="{rid}"[^>]*/>', members["xl/_rels/workbook.xml.rels"].decode()).group()
-    return "xl/" + re.search(r'Target="/?(?:xl/)?([^"]+)"', rel).group(1)
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return buf.getvalue()
+        return workbooks.members(rk.export(rk.reconstruct(rk.load(paths.CORPUS / "015.txt")), "xlsx",
+                                           Path(tmp) / "w.xlsx"))
 
 
 def workbook_zeros(n: int) -> bytes:
     """An export whose long-form ``cells`` sheet holds n identical rows of ten cells (packs several
     hundredfold; a workbook loaded whole builds an object for every cell)."""
     m = _export_members()
-    name = _sections_member(m, CELLS_SHEET)
-    row = "<row>" + "<c><v>1</v></c>" * 10 + "</row>"
-    m[name] = re.sub(r"<dimension[^>]*/>", "", m[name].decode()).replace("</sheetData>", row * n + "</sheetData>").encode()
-    return _zip(m)
+    workbooks.append_rows(m, ("<row>" + "<c><v>1</v></c>" * 10 + "</row>") * n, CELLS_SHEET)
+    return workbooks.zipped(m)
 
 
 def workbook_shared(n: int) -> bytes:
     """One shared string of 30,000 characters referenced by n rows of the sections sheet."""
     m = _export_members()
-    name = _sections_member(m)
-    rows = "".join(f'<row r="{r}"><c r="A{r}" t="n"><v>1</v></c><c r="C{r}" t="inlineStr"><is><t>present</t></is></c>'
-                   f'<c r="D{r}" t="s"><v>0</v></c></row>' for r in range(100, 100 + n))
-    m[name] = re.sub(r"<dimension[^>]*/>", "", m[name].decode()).replace("</sheetData>", rows + "</sheetData>").encode()
-    m["xl/sharedStrings.xml"] = (f'<sst xmlns="{_NS}" count="1" uniqueCount="1"><si><t>{"政府信息公开" * 5000}'
-                                 "</t></si></sst>").encode()
-    m["xl/_rels/workbook.xml.rels"] = m["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>", b'<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
-    m["[Content_Types].xml"] = m["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-        b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-    return _zip(m)
+    workbooks.shared_string_rows(m, n)
+    return workbooks.zipped(m)
 
 
 def workbook_rows(n: int) -> bytes:
     """n rows of distinct prose (100 characters each) in section 一 of the sections sheet."""
     m = _export_members()
-    name = _sections_member(m)
     line = "本机关全年主动公开政府信息，按时答复依申请公开，加强政策解读与平台建设，提升公开质量。" * 2
     rows = "".join(f'<row r="{r}"><c r="A{r}" t="n"><v>1</v></c><c r="C{r}" t="inlineStr"><is><t>present</t></is></c>'
                    f'<c r="D{r}" t="inlineStr"><is><t>{r}{line}</t></is></c></row>' for r in range(100, 100 + n))
-    m[name] = re.sub(r"<dimension[^>]*/>", "", m[name].decode()).replace("</sheetData>", rows + "</sheetData>").encode()
-    return _zip(m)
+    workbooks.append_rows(m, rows)
+    return workbooks.zipped(m)
 
 
 CASES.update({

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 import zipfile
@@ -23,10 +22,11 @@ from reportkit.errors import ReportError, StructuredDataError, TooLargeError
 from reportkit.layout import render_text
 from reportkit.load import loads
 from reportkit.paths import atomic_write
-from reportkit.readers.xlsx import MAX_UNCOMPRESSED, SECTIONS_SHEET
+from reportkit.readers.xlsx import MAX_UNCOMPRESSED
 from reportkit.reconstruct import reconstruct
 
 from tests.conftest import CORPUS_FILES
+from tests.fixtures import workbooks
 from tests.fixtures.tables import complete_tables
 
 RK = [sys.executable, "-m", "reportkit.cli"]
@@ -72,25 +72,10 @@ def test_a_workbook_that_unpacks_past_the_bound_is_refused_before_it_is_opened(w
 def test_one_long_shared_string_repeated_is_held_to_the_text_limit(workbook, tmp_path):
     # A shared string of 30,000 characters stored once and referenced by 2,000 rows of the sections
     # sheet: a workbook of a few KB that would assemble a text of 60 million characters.
-    with zipfile.ZipFile(workbook) as z:
-        rid = re.search(rf'<sheet [^>]*name="{SECTIONS_SHEET}"[^>]*r:id="(\w+)"', z.read("xl/workbook.xml").decode()).group(1)
-        rels = z.read("xl/_rels/workbook.xml.rels").decode()
-        target = re.search(f'<Relationship [^>]*Id="{rid}"[^>]*/>', rels).group()
-        name = "xl/" + re.search(r'Target="/?(?:xl/)?([^"]+)"', target).group(1)
-        xml = z.read(name).decode("utf-8")
-        types = z.read("[Content_Types].xml").decode()
-    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    sst = f'<sst xmlns="{ns}" count="1" uniqueCount="1"><si><t>{"政府信息公开" * 5000}</t></si></sst>'
-    rows = "".join(f'<row r="{r}"><c r="A{r}" t="n"><v>1</v></c><c r="C{r}" t="inlineStr"><is><t>present</t></is></c>'
-                   f'<c r="D{r}" t="s"><v>0</v></c></row>' for r in range(100, 2100))
-    xml = re.sub(r"<dimension[^>]*/>", "", xml).replace("</sheetData>", rows + "</sheetData>")
-    rels = rels.replace("</Relationships>", '<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/'
-                        'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
-    types = types.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                          'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-    bomb = rezip(workbook, tmp_path / "shared.xlsx", {name: xml.encode(), "xl/sharedStrings.xml": sst.encode(),
-                                                      "xl/_rels/workbook.xml.rels": rels.encode(),
-                                                      "[Content_Types].xml": types.encode()})
+    parts = workbooks.members(workbook)
+    workbooks.shared_string_rows(parts, 2000)
+    bomb = tmp_path / "shared.xlsx"
+    bomb.write_bytes(workbooks.zipped(parts))
     assert bomb.stat().st_size < 200_000
     with pytest.raises(TooLargeError, match="characters"):
         rk.load(bomb)
