@@ -74,7 +74,8 @@ async def _shared_kernel_run(notebooks: list[Path], out: Path) -> None:
     from nbclient import NotebookClient
     out.mkdir(parents=True, exist_ok=True)
     km = build.kernel_manager()
-    await km.start_kernel(cwd=str(notebooks[0].parent), env={**os.environ, **build.KERNEL_ENV})
+    await km.start_kernel(cwd=str(notebooks[0].parent), env={**os.environ, **build.KERNEL_ENV},
+                          extra_arguments=list(build.KERNEL_ARGS))
     texts = []
     try:
         for path in notebooks:

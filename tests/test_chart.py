@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import warnings
+from pathlib import Path
 
 import matplotlib
 import pandas as pd
@@ -113,6 +114,18 @@ def test_bundled_font_resolves_to_the_packaged_file_and_covers_report_vocabulary
     cmap = FT2Font(str(path)).get_charmap()
     words = "政府信息公开工作年度报告缺项概览勾稽推算仅知范围无数据【】（）·…—“”％"
     assert [ch for ch in words if ord(ch) not in cmap] == []
+
+
+def test_bundled_font_alone_draws_every_character_of_the_format_rules_and_real_reports():
+    # Charts have no fallback family (a second one costs a font lookup per text), so anything a label can
+    # show (official labels, rule names, agency names and nouns from real reports) must be in Noto Sans SC.
+    assert chart.rc()["font.family"] == [chart.use_cjk_font()]
+    cmap = FT2Font(str(chart.font_path())).get_charmap()
+    package_data = Path(chart.__file__).parent / "data"
+    texts = [(package_data / n).read_text(encoding="utf-8") for n in ("format.yaml", "rules.yaml")]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in CORPUS_FILES if p.suffix == ".txt"]
+    missing = sorted({ch for t in texts for ch in t if ord(ch) >= 0x20 and ord(ch) not in cmap} - {"\ufffd"})
+    assert missing == []
 
 
 def test_registering_twice_adds_the_font_once():

@@ -182,6 +182,24 @@ def test_render_html_is_offline_escapes_report_text_and_inlines_images():
     assert "SOURCE-MARKER" in page
 
 
+@pytest.mark.parametrize("no_input", [False, True])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NB_IDS)
+def test_render_html_gives_nbconvert_s_lab_page_without_its_slow_passes(path, no_input):
+    # The build skips two whole-page passes of nbconvert (bleach over highlighted code, BeautifulSoup over
+    # the page for alt text and tabindex) and adds those attributes itself: the page must not change.
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    nb = _read(path)
+    stock = HTMLExporter(template_name="lab", embed_images=True)
+    stock.exclude_input = stock.exclude_input_prompt = stock.exclude_output_prompt = no_input
+    ours = build.render_html(nb, no_input=no_input, fonts=False)
+    assert "No description" not in ours and (f'alt="{build.IMAGE_ALT}"' in ours) == ("<img" in ours)
+    ours = ours.replace(f'alt="{build.IMAGE_ALT}"', 'alt="No description has been provided for this image"')
+    blank_lines = re.compile(r"\n\s*\n+")
+    expected = blank_lines.sub("\n", build.clean_html(stock.from_notebook_node(nb)[0])).strip()
+    assert blank_lines.sub("\n", str(BeautifulSoup(ours, features="html.parser"))).strip() == expected
+
+
 def test_render_html_no_input_hides_code():
     page = build.render_html(_fake_executed_notebook(), no_input=True)
     assert "SOURCE-MARKER" not in page

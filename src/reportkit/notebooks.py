@@ -9,8 +9,9 @@ sentence of its purpose, from its first Markdown cell).
 A page must open on a machine with no network and no Chinese system font:
 
 * images are already inline (matplotlib's inline backend sends base64 PNG);
-* nbconvert's lab template loads require.js, MathJax and mermaid from a CDN: every ``<script>`` element
-  is removed (the pages need no JavaScript), and so is any ``<link>`` to another host;
+* pages use nbconvert's lab template (``data/templates/page.html.j2`` extends it), which loads
+  require.js, MathJax and mermaid from a CDN: every ``<script>`` element is removed (the pages need no
+  JavaScript), and so is any ``<link>`` to another host;
 * the Chinese glyphs the pages use are embedded as a subset of the bundled Noto Sans SC (from the
   ``zhplot`` wheel) in an ``@font-face`` limited to CJK code points, so Latin text keeps the template's
   fonts; code and text outputs get a subset of DejaVu Sans Mono (shipped with matplotlib) and the CJK
@@ -26,9 +27,11 @@ and with ``--in-place`` the notebook file is left untouched), 2 usage error.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +42,7 @@ from .fonts import FONT_FAMILY, MONO_CJK_SCALE, cjk_font_src, is_cjk, mono_font_
 from . import rx
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
+PAGE_TEMPLATE = Path(__file__).resolve().parent / "data" / "templates" / "page.html.j2"
 KERNEL_NAME = "python3"
 CELL_TIMEOUT = 600          # seconds per cell; a hung cell fails the build instead of hanging CI
 
@@ -52,6 +56,17 @@ KERNEL_ENV = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     "JUPYTER_PLATFORM_DIRS": "1",
 }
+# Command-line settings of each build kernel (a user's kernel in JupyterLab keeps its defaults; outputs
+# are the same, only the cost differs).
+KERNEL_ARGS = [
+    # A build kernel is a batch job that draws charts: matplotlib makes many short-lived objects, and the
+    # default threshold (a collection every 700 allocations) spends a tenth of a chart notebook's time in
+    # the garbage collector. Bound to no name, so the notebook's namespace is what a user's kernel has.
+    "--IPKernelApp.exec_lines=__import__('gc').set_threshold(50_000, 20, 10)",
+    # reportkit's charts fit themselves to their figure (constrained layout); the inline backend's default
+    # bbox_inches="tight" measures every text again to crop what is already fitted.
+    "--InlineBackend.print_figure_kwargs={'bbox_inches': None}",
+]
 
 
 @dataclass
@@ -149,6 +164,7 @@ def _client(nb, cwd: Path):
     from nbclient import NotebookClient
     return NotebookClient(nb, km=kernel_manager(), kernel_name=KERNEL_NAME, timeout=CELL_TIMEOUT,
                           record_timing=False, allow_errors=False,
+                          extra_arguments=list(KERNEL_ARGS),
                           resources={"metadata": {"path": str(cwd)}})
 
 
@@ -286,18 +302,58 @@ def _with_font(page: str, css: str | None = None) -> str:
     return page.replace("</head>", css + "</head>", 1) if css else page
 
 
-def render_html(nb, no_input: bool = False, fonts: bool = True) -> str:
-    """One self-contained HTML page for an executed notebook (lab template, then ``clean_html`` and the
-    embedded CJK font). ``no_input`` hides code cells and prompts; ``fonts=False`` leaves the font out
-    (the build embeds one subset made for all its pages at once: subsetting is the slow part)."""
+IMAGE_ALT = "图表"       # nbconvert's own is English ("No description has been provided for this image")
+_IMG_WITHOUT_ALT = rx.lazy(r"<img\b(?![^>]*\balt=)")
+_FOCUSABLE = rx.lazy(r'<div class="(?:jp-Cell-inputWrapper|[^"]*\bjp-OutputArea-output\b[^"]*)"')
+
+
+@functools.lru_cache(maxsize=2)
+def _exporter(no_input: bool):
+    """One HTML exporter per setting, with a lock: an exporter compiles its Jinja templates when first
+    used (a third of rendering a small page), and it keeps per-call state, so two build threads must not
+    share it at the same time."""
     from nbconvert import HTMLExporter
-    exporter = HTMLExporter(template_name="lab", embed_images=True)
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            """``HTMLExporter.from_notebook_node`` up to its last step, which parses the whole page with
+            BeautifulSoup (base64 charts included) to add alt text to images and tabindex to cells: most
+            of rendering a page of charts. ``_accessible`` adds the same attributes with two regexes."""
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exporter = PageExporter(template_name="lab", embed_images=True, template_file=PAGE_TEMPLATE.name,
+                            extra_template_paths=[str(PAGE_TEMPLATE.parent)])
     if no_input:
         exporter.exclude_input = True
         exporter.exclude_input_prompt = True
         exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb)
-    body = clean_html(body)
+    return exporter, threading.Lock()
+
+
+def _accessible(page: str) -> str:
+    """What nbconvert's page pass adds: alt text on images without one, and cells reachable by keyboard."""
+    page = _IMG_WITHOUT_ALT.sub(f'<img alt="{IMAGE_ALT}"', page)
+    return _FOCUSABLE.sub(lambda m: m.group(0) + ' tabindex="0"', page)
+
+
+def render_html(nb, no_input: bool = False, fonts: bool = True) -> str:
+    """One self-contained HTML page for an executed notebook (lab template, then ``clean_html`` and the
+    embedded CJK font). ``no_input`` hides code cells and prompts; ``fonts=False`` leaves the font out
+    (the build embeds one subset made for all its pages at once: subsetting is the slow part)."""
+    exporter, lock = _exporter(no_input)
+    with lock:
+        body, _ = exporter.from_notebook_node(nb)
+    body = clean_html(_accessible(body))
     return _with_font(body) if fonts else body
 
 
