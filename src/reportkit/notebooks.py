@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import paths
-from .fonts import FONT_FAMILY, MONO_CJK_SCALE, cjk_font_src, is_cjk, mono_font_file, woff
+from .fonts import FONT_FAMILY, MONO_CJK_SCALE, cjk_font_src, font_file, is_cjk, mono_font_file, open_font, woff
 from . import rx
 
 NOTEBOOK_GLOB = "[0-9][0-9]-*.ipynb"
@@ -264,12 +264,13 @@ def clean_html(page: str) -> str:
     return _MATHJAX_COMMENTS.sub("", page)
 
 
-def font_css(text: str) -> str:
+def font_css(text: str, cjk_font=None) -> str:
     """A ``<style>`` block that embeds the glyphs ``text`` needs, so the page shows Chinese without any
     Chinese font installed: a subset of the bundled Noto Sans SC for CJK code points (prose and code), and
     a subset of DejaVu Sans Mono for code and text outputs (so CJK columns line up). Empty when the text
-    has no CJK character or the fonts are not found."""
-    src = cjk_font_src(text)
+    has no CJK character or the fonts are not found. ``cjk_font``: Noto Sans SC already opened by
+    ``fonts.open_font`` (used up)."""
+    src = cjk_font_src(text, cjk_font)
     if not src:
         return ""
     mono = mono_font_file()
@@ -430,6 +431,10 @@ async def build_async(only=None, *, no_input: bool = False, in_place: bool = Fal
     out_dir.mkdir(parents=True, exist_ok=True)
     todo = notebook_paths(only, folder)
     sem = asyncio.Semaphore(max(1, jobs))
+    # The pages' font subset is made after the last notebook, when nothing else is left to run: open the
+    # font (two thirds of the work, whatever the text) meanwhile.
+    cjk_path = font_file()
+    opening = asyncio.ensure_future(asyncio.to_thread(open_font, cjk_path)) if cjk_path else None
     # Longest first, so the slowest notebook does not start last (fewer idle cores at the end). The stored
     # notebook's size is a good proxy for its run time: the slow cells are the ones that draw charts,
     # and their PNG outputs are what makes a notebook file big.
@@ -449,7 +454,8 @@ async def build_async(only=None, *, no_input: bool = False, in_place: bool = Fal
             listed.append(Page(nbp, out_dir / (nbp.stem + ".html"), t, pur))
     index = index_html(listed, no_input, fonts=False)
     # One font subset for every page of this build (the union of their characters).
-    css = font_css("".join(_visible_text(t) for t in [index, *(p.text for p in pages)]))
+    css = font_css("".join(_visible_text(t) for t in [index, *(p.text for p in pages)]),
+                   cjk_font=await opening if opening else None)
     for p in pages:
         p.html.write_text(_with_font(p.text, css), encoding="utf-8")
         p.text = ""
