@@ -414,7 +414,7 @@ def _grid(ax, rec, tid: str, rows: list[str], cols: list[tuple[str, str]], cell)
             elif p == "bounded":
                 txt = f"{num_text(est.low or 0)}–{num_text(est.high)}" if est.high is not None else f"≥{num_text(est.low)}"
             else:
-                txt = ""
+                continue        # an unknown cell is its colour alone
             ax.text(x + 0.5, y + 0.5, txt, ha="center", va="center", fontsize=7, color=_ink(PALETTE[p]))
     ax.set_xlim(0, len(cols))
     ax.set_ylim(len(rows), 0)
