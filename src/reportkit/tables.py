@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .format import Table, fold, label_key, spec
 from . import split
@@ -49,13 +49,13 @@ _BOUNDARY = rx.lazy(rf"{CN_DIGIT}+、|\({CN_DIGIT}+\)|(?<![\d.])[1-9][.、](?=[^
 # ("项" is left out: the header word 项目 can follow a table row.)
 _PROSE_UNIT = "件条次人个份起宗篇"
 
-_PIECE = rx.lazy(r"[^|\n\r]+")
 _WORD = rx.lazy(r"\S+")
-_PLAIN_WORD = rx.lazy(r"[^\s\d]+")     # one word without digits: a label or a part of one
 
 
-@dataclass
-class Token:
+class Token(NamedTuple):
+    """One cell or label of a table region. A tuple, not a dataclass: a report's tables hold a few
+    hundred of them, and building a dataclass per token cost more than reading the text did."""
+
     kind: str           # "num", "mark" (/ — 无 …), "empty" (an empty HTML cell), "label"
     text: str           # folded text
     start: int          # original offsets
@@ -65,20 +65,61 @@ class Token:
 
     @property
     def is_value(self) -> bool:
-        return self.kind in ("num", "mark", "empty")
+        return self.kind in _VALUE_KINDS
+
+
+_VALUE_KINDS = frozenset(("num", "mark", "empty"))
+_tuple_new = tuple.__new__
 
 
 def _is_mark(word: str) -> bool:
     return word in spec().blank_marks
 
 
+# One pass over a table region, one match per piece (the text between "|" and line breaks): a piece
+# that is one bare number (group 1) or one word without digits (group 2) is a token as it stands; any
+# other piece (group 3) goes through the word-by-word reading of _piece_tokens. Whitespace here is
+# what str.strip and \S take for it, so the words are those of _WORD.
+_FAST_PIECE = rx.lazy(r"[|\n\r]*(?:[^\S\n\r]*(?:([0-9]+)|([^\s\d|]+))[^\S\n\r]*(?=[|\n\r]|\Z)|([^|\n\r]+))")
+
+
 def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
     """Cell tokens of folded text ``[start, end)`` (folded offsets); token spans are original offsets."""
     text = folded.text
     marks = spec().blank_marks
-    # Text that folding left the same length maps offsets one to one: no lookups per token.
-    orig, orig_end = (_same, _same) if folded._map is None else (folded.orig, folded.orig_end)
+    mapped = folded._map is not None
+    orig, orig_end = folded.orig, folded.orig_end
     out: list[Token] = []
+    append = out.append
+    new = _tuple_new
+    for m in _FAST_PIECE.finditer(text, start, end):
+        g = m.lastindex
+        if g == 1:
+            s, e = m.span(1)
+            append(new(Token, ("num", m.group(1), orig(s), orig_end(e), False, None)) if mapped
+                   else new(Token, ("num", m.group(1), s, e, False, None)))
+        elif g == 2 and m.group(2) not in marks:
+            s, e = m.span(2)
+            append(new(Token, ("label", m.group(2), orig(s), orig_end(e), False, None)) if mapped
+                   else new(Token, ("label", m.group(2), s, e, False, None)))
+        else:
+            # A piece of several words, a mark, a number glued to words or written with separators.
+            s = m.start(g)
+            _piece_tokens(text, s, m.group(g), marks, orig if mapped else _same, orig_end if mapped else _same,
+                          out)
+    return out
+
+
+def _piece_tokens(text: str, base: int, pg: str, marks, orig, orig_end, out: list[Token]) -> None:
+    """The tokens of one piece ``pg`` (at folded offset ``base``), word by word."""
+    whole = pg.strip()
+    if not whole:
+        return
+    if "," in whole and _THOUSANDS.fullmatch(whole):
+        # A cell of its own ("| 517,645 |"): one number written with thousands separators.
+        s = base + pg.index(whole)
+        out.append(Token("num", whole.replace(",", ""), orig(s), orig_end(s + len(whole))))
+        return
     label_parts: list[tuple[int, int]] = []
 
     def flush():
@@ -86,66 +127,45 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
         out.append(Token("label", text[s:e], orig(s), orig_end(e)))
         label_parts.clear()
 
-    for piece in _PIECE.finditer(text, start, end):
-        base = piece.start()
-        pg = piece.group()
-        whole = pg.strip()
-        if not whole:
+    words = _WORD.findall(pg)
+    at = 0
+    last = len(words) - 1
+    for wi, word in enumerate(words):
+        at = pg.index(word, at)
+        ws = base + at
+        at += len(word)
+        we = base + at
+        if word.isdigit() and word.isascii():
+            # The common cell: digits standing alone (what the general case below makes of them).
+            if label_parts:
+                flush()
+            out.append(Token("num", word, orig(ws), orig_end(we)))
             continue
-        # Most pieces are one cell or one label on a line of their own: one token, no word loop.
-        if whole.isdigit() and whole.isascii():
-            s = base + len(pg) - len(pg.lstrip())
-            out.append(Token("num", whole, orig(s), orig_end(s + len(whole))))
+        if word[-1] in ".、" and _LONE_ENUM.fullmatch(word) and wi < last and not words[wi + 1][0].isdigit() \
+                and words[wi + 1] not in marks:
+            # "1. 属于国家秘密": the enumerator, parted from its label by a space, is not a cell.
+            label_parts.append((ws, we))
             continue
-        if whole not in marks and _PLAIN_WORD.fullmatch(whole):
-            s = base + len(pg) - len(pg.lstrip())
-            out.append(Token("label", whole, orig(s), orig_end(s + len(whole))))
+        if word in marks:
+            if label_parts:
+                flush()
+            out.append(Token("mark", word, orig(ws), orig_end(we)))
             continue
-        if "," in whole and _THOUSANDS.fullmatch(whole):
-            # A cell of its own ("| 517,645 |"): one number written with thousands separators.
-            s = base + pg.index(whole)
-            out.append(Token("num", whole.replace(",", ""), orig(s), orig_end(s + len(whole))))
-            continue
-        words = _WORD.findall(pg)
-        at = 0
-        last = len(words) - 1
-        for wi, word in enumerate(words):
-            at = pg.index(word, at)
-            ws = base + at
-            at += len(word)
-            we = base + at
-            if word.isdigit() and word.isascii():
-                # The common cell: digits standing alone (what the general case below makes of them).
-                if label_parts:
-                    flush()
-                out.append(Token("num", word, orig(ws), orig_end(we)))
+        pos = 0
+        for m in _SEGMENT.finditer(word):
+            if m.group(1):          # enumerator: stays inside the label
                 continue
-            if word[-1] in ".、" and _LONE_ENUM.fullmatch(word) and wi < last and not words[wi + 1][0].isdigit() \
-                    and words[wi + 1] not in marks:
-                # "1. 属于国家秘密": the enumerator, parted from its label by a space, is not a cell.
-                label_parts.append((ws, we))
-                continue
-            if word in marks:
-                if label_parts:
-                    flush()
-                out.append(Token("mark", word, orig(ws), orig_end(we)))
-                continue
-            pos = 0
-            for m in _SEGMENT.finditer(word):
-                if m.group(1):          # enumerator: stays inside the label
-                    continue
-                s, e = m.span(2)
-                if s > pos:
-                    label_parts.append((ws + pos, ws + s))
-                if label_parts:
-                    flush()
-                out.append(Token("num", m.group(2), orig(ws + s), orig_end(ws + e), s > 0 or e < len(word)))
-                pos = e
-            if pos < len(word):
-                label_parts.append((ws + pos, we))
-        if label_parts:
-            flush()
-    return out
+            s, e = m.span(2)
+            if s > pos:
+                label_parts.append((ws + pos, ws + s))
+            if label_parts:
+                flush()
+            out.append(Token("num", m.group(2), orig(ws + s), orig_end(ws + e), s > 0 or e < len(word)))
+            pos = e
+        if pos < len(word):
+            label_parts.append((ws + pos, we))
+    if label_parts:
+        flush()
 
 
 def _same(i: int) -> int:
