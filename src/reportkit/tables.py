@@ -20,6 +20,7 @@ exact and an empty cell is a known blank; text layouts lose empty cells, so a sh
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from typing import NamedTuple
 
@@ -202,12 +203,44 @@ class _Matcher:
         self.label_ends = tuple(k for k in self.full_keys | self.headers if len(k) >= 2)
         self.memo: dict[str, object] = {}
         self._cols: dict[str, tuple] = {}
+        # Per label text as printed: its key and row, whether it names a header, whether _pieces cuts it.
+        # Answers, not state: the same few hundred labels recur in every report.
+        self._labels: dict[str, tuple] = {}
+        self._header: dict[str, bool] = {}
+        self._cuts: dict[str, bool] = {}
 
     def columns_for(self, row_id: str) -> tuple:
         cols = self._cols.get(row_id)
         if cols is None:
             cols = self._cols[row_id] = self.table.columns_for(row_id)
         return cols
+
+    def label(self, text: str) -> tuple:
+        """(key, row or None) of a label token's text."""
+        hit = self._labels.get(text)
+        if hit is None:
+            if len(self._labels) > self.MEMO:
+                self._labels.clear()
+            key = _key(text)
+            hit = self._labels[text] = (key, self.match(key))
+        return hit
+
+    def is_header(self, key: str) -> bool:
+        hit = self._header.get(key)
+        if hit is None:
+            if len(self._header) > self.MEMO:
+                self._header.clear()
+            hit = self._header[key] = key in self.headers or any(key.endswith(h) for h in self.headers if len(h) >= 4)
+        return hit
+
+    def cuts(self, text: str) -> bool:
+        """Whether :func:`_pieces` cuts a label of this text into several."""
+        hit = self._cuts.get(text)
+        if hit is None:
+            if len(self._cuts) > self.MEMO:
+                self._cuts.clear()
+            hit = self._cuts[text] = len(_pieces(Token("label", text, 0, len(text)), self)) > 1
+        return hit
 
     def match(self, key: str):
         if not key:
@@ -281,75 +314,87 @@ def _header_keys(table: Table) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _next_label(kinds: list[str], i: int, n: int) -> int:
+    """Index of the first label token at or after ``i``, or ``n`` (the value runs between are skipped at C
+    speed)."""
+    try:
+        return kinds.index("label", i)
+    except ValueError:
+        return n
+
+
 def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
     """Rebuild the data rows of ``table`` from tokens by label and count."""
     tr = TableRead(table=table.id, version=version, found=False)
     matcher = _matcher(table)
-    headers = matcher.headers
+    label = matcher.label
+    by_key = matcher.by_key
     tokens = _relabel(tokens, matcher)
-    i = 0
     n = len(tokens)
+    kinds = [t[0] for t in tokens]
     seen: dict[str, int] = {}
     # Rows met without numbers: a heading naming the row ("### 一、本年新收…" above a small table) or a
     # row really printed empty; a later occurrence with numbers is the row.
     pending: dict[str, tuple] = {}
+    i = _next_label(kinds, 0, n)
     while i < n:
         tok = tokens[i]
-        if tok.kind != "label":
-            i += 1
-            continue
-        key = _key(tok.text)
-        row = matcher.match(key)
+        text = tok[1]
+        key, row = label(text)
         if row is None and i > 0:
             # "00000003.其他": the enumerator went to the digits before (cut off there, see _assign);
-            # "0 63.其他": a cell went to the enumerator (given back there).
-            hit = _enumerated_row(table, tokens[i - 1], tok)
-            row = hit[0] if hit else _digit_before_enumerator(table, tok) if tokens[i - 1].kind == "num" else None
+            # "0 63.其他": a cell went to the enumerator (given back there). (What each helper requires
+            # is tested first: most labels are neither.)
+            prev = tokens[i - 1]
+            hit = _enumerated_row(table, prev, tok) if prev[4] and text.startswith(".") else None
+            row = hit[0] if hit else (_digit_before_enumerator(table, tok)
+                                      if prev[0] == "num" and text[:2].isdigit() else None)
         used = 1
         joined = key
         if row is None:
             # A label split over several tokens ("(三)" / "不予公开", "(二)部分公开(区分…" wrapped).
             for k in range(1, 4):
-                if i + k >= n or tokens[i + k].kind != "label":
+                if i + k >= n or kinds[i + k] != "label":
                     break
-                joined += _key(tokens[i + k].text)
-                row = matcher.by_key.get(joined)
+                joined += _key(tokens[i + k][1])
+                row = by_key.get(joined)
                 if row is not None:
                     used = k + 1
                     break
-        if row is not None and tok.row is None:
+        grid = tok[5]
+        if row is not None and grid is None:
             # The rest of a wrapped label whose first line already names the row ("(二)部分公开" /
             # "(区分处理的,只计这一情形," / "不计其他情形)") belongs to the label, not between it and its cells.
             ext = joined
             for k in range(used, used + 3):
-                if i + k >= n or tokens[i + k].kind != "label":
+                if i + k >= n or kinds[i + k] != "label":
                     break
-                ext += _key(tokens[i + k].text)
-                if matcher.by_key.get(ext) is row:
+                ext += _key(tokens[i + k][1])
+                if by_key.get(ext) is row:
                     used = k + 1
         if row is None:
-            if key in headers or any(key.endswith(h) for h in headers if len(h) >= 4):
+            if matcher.is_header(key):
                 tr.found = True
-            i += 1
+            i = _next_label(kinds, i + 1, n)
             continue
         tr.found = True
-        span_start = tok.start
         j = i + used
         if row.kind == "group":
-            i = j
+            i = _next_label(kinds, j, n)
             continue
-        vals: list[Token] = []
-        if tok.row is not None:
+        if grid is not None:
             # Grid row: every remaining cell of this <tr> belongs to the row, blanks included.
-            while j < n and tokens[j].row == tok.row:
-                if tokens[j].is_value:
+            vals = []
+            while j < n and tokens[j][5] == grid:
+                if kinds[j] != "label":
                     vals.append(tokens[j])
                 j += 1
         else:
-            while j < n and tokens[j].is_value:
-                vals.append(tokens[j])
-                j += 1
-            if vals and _prose_after(tokens, j, vals, len(matcher.columns_for(row.id))):
+            stop = _next_label(kinds, j, n)
+            vals = tokens[j:stop]
+            j = stop
+            if vals and j < n and tokens[j][1][:1] in _PROSE_UNIT \
+                    and _prose_after(tokens, j, vals, len(matcher.columns_for(row.id))):
                 i = j
                 continue
         cols = matcher.columns_for(row.id)
@@ -358,15 +403,15 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                 tr.issues.append(TableIssue(table.id, "duplicate_row",
                                             f"row {row.label} appears twice; the first one is kept",
                                             row=row.id, start=tok.start, end=tok.end, raw=tok.text))
-            i = j
+            i = _next_label(kinds, j, n)
             continue
-        if not vals and tok.row is None:
+        if not vals and grid is None:
             pending.setdefault(row.id, (row, cols, tok))
             i = j
             continue
         seen[row.id] = i
         pending.pop(row.id, None)
-        unit = _unit_after(tokens, j, vals)
+        unit = _unit_after(tokens, j, vals) if j < n and tokens[j][1][:1] in "元万亿" else None
         if unit is not None and cols[-1].unit and not unit.startswith(cols[-1].unit):
             # "120000元" in a column counted in 万元: one cell, but not a number of the column's unit.
             v = vals[-1]
@@ -376,10 +421,10 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             for c in cols:
                 tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                                 note="unit")
-            i = j
+            i = _next_label(kinds, j, n)
             continue
-        _assign(tr, table, row, cols, vals, span_start, tok, tokens[j] if j < n else None)
-        i = j
+        _assign(tr, table, row, cols, vals, tok[2], tok, tokens[j] if j < n else None)
+        i = _next_label(kinds, j, n)
     for row, cols, tok in pending.values():
         _assign(tr, table, row, cols, [], tok.start, tok)
     tr.start = tokens[0].start if tokens else None
@@ -422,6 +467,21 @@ def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
     keep the cells of their ``<tr>`` and are not re-cut here, two-digit enumerators, and a label that
     runs into further labels (a row label's start). One pass for both would move cuts in those edge
     cases."""
+    # Most regions have nothing to cut: find that out label by label (the values between are skipped at
+    # C speed) and hand the tokens back as they are.
+    kinds = [t[0] for t in tokens]
+    n = len(tokens)
+    cuts = matcher.cuts
+    i = _next_label(kinds, 0, n)
+    while i < n:
+        t = tokens[i]
+        if t[5] is None and (t[1].startswith((".", "、")) or cuts(t[1])):
+            return _relabel_all(tokens, matcher)
+        i = _next_label(kinds, i + 1, n)
+    return tokens
+
+
+def _relabel_all(tokens: list[Token], matcher: _Matcher) -> list[Token]:
     out: list[Token] = []
     for t in tokens:
         if t.kind != "label" or t.row is not None:
@@ -468,7 +528,20 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
                                             note="row printed without numbers")
         return
-    vals = _drop_enumerator(table, vals, next_tok)
+    if next_tok is not None:
+        last, nt = vals[-1], next_tok[1]
+        if (last[4] and nt.startswith(".")) or (last[0] == "num" and last[5] is None and nt[:2].isdigit()):
+            vals = _drop_enumerator(table, vals, next_tok)
+    if len(vals) == len(cols):
+        # The common row: as many plain numbers as the row has cells, none of them written in a way the
+        # general loop below would look at twice (leading zero, sign, decimals, too many digits, a unit).
+        texts = [v[1] for v in vals]
+        if (list(map(_kind_of, vals)).count("num") == len(vals) and _PLAIN_CELLS.fullmatch(" ".join(texts))
+                and not _other_unit(cols[-1], vals[-1], next_tok)):
+            cells, tid, rid = tr.cells, table.id, row.id
+            for c, v, t in zip(cols, vals, texts):
+                cells[(rid, c.id)] = Cell(tid, rid, c.id, int(t), "value", t, v[2], v[3], how="stated")
+            return
     # A digit run touching its neighbours is only a problem when the count is off: a one-cell row
     # ("行政许可10690第二十条…") is unambiguous; "713000074" for seven cells has to be cut.
     leading_zero = False
@@ -507,6 +580,12 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                 tr.issues.append(TableIssue(table.id, "non_numeric",
                                             f"{row.label} / {c.name}: {v.text!r} where a number belongs",
                                             row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text))
+
+
+_kind_of = operator.itemgetter(0)
+# Cells the general loop of _assign reads as int(text) with no issue: digits, no leading zero, at most
+# MAX_DIGITS of them, one space between cells.
+_PLAIN_CELLS = rx.lazy(rf"(?:(?:0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}}) )*(?:0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}})")
 
 
 def _other_unit(col, v: Token, next_tok: Token | None) -> bool:
