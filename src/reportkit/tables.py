@@ -54,8 +54,12 @@ _WORD = rx.lazy(r"\S+")
 
 
 class Token(NamedTuple):
-    """One cell or label of a table region. A tuple, not a dataclass: a report's tables hold a few
-    hundred of them, and building a dataclass per token cost more than reading the text did."""
+    """One cell or label of a table region, as the HTML and Word readers hand their grids over.
+
+    The text tokenizer writes plain tuples laid out the same way (a tuple costs a tenth of building a
+    NamedTuple, and a region has hundreds of tokens), so the readers here index tokens (``t[0]`` kind,
+    ``t[1]`` text, ``t[2]``/``t[3]`` span, ``t[4]`` glued, ``t[5]`` grid row) and turn one into a Token
+    (:func:`_as_token`) only on the rare paths that look at a token more closely."""
 
     kind: str           # "num", "mark" (/ — 无 …), "empty" (an empty HTML cell), "label"
     text: str           # folded text
@@ -66,11 +70,11 @@ class Token(NamedTuple):
 
     @property
     def is_value(self) -> bool:
-        return self.kind in _VALUE_KINDS
+        return self.kind != "label"
 
 
-_VALUE_KINDS = frozenset(("num", "mark", "empty"))
-_tuple_new = tuple.__new__
+def _as_token(t: tuple) -> Token:
+    return t if t.__class__ is Token else Token._make(t)
 
 
 def _is_mark(word: str) -> bool:
@@ -78,31 +82,33 @@ def _is_mark(word: str) -> bool:
 
 
 # One pass over a table region, one match per piece (the text between "|" and line breaks): a piece
-# that is one bare number (group 1) or one word without digits (group 2) is a token as it stands; any
-# other piece (group 3) goes through the word-by-word reading of _piece_tokens. Whitespace here is
-# what str.strip and \S take for it, so the words are those of _WORD.
-_FAST_PIECE = rx.lazy(r"[|\n\r]*(?:[^\S\n\r]*(?:([0-9]+)|([^\s\d|]+))[^\S\n\r]*(?=[|\n\r]|\Z)|([^|\n\r]+))")
+# that is one bare number (group 1) or one word without digits but for a leading enumerator ("1.属于…",
+# group 2) is a token as it stands; any other piece (group 3) goes through the word-by-word reading of
+# _piece_tokens, which reads those two the same way. Whitespace here is what str.strip and \S take for
+# it, so the words are those of _WORD.
+_FAST_PIECE = rx.lazy(r"[|\n\r]*(?:[^\S\n\r]*(?:([0-9]+)|((?:[1-9][.、])?[^\s\d|]+))[^\S\n\r]*(?=[|\n\r]|\Z)"
+                      r"|([^|\n\r]+))")
 
 
-def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
-    """Cell tokens of folded text ``[start, end)`` (folded offsets); token spans are original offsets."""
+def tokenize(folded: Folded, start: int, end: int) -> list[tuple]:
+    """Cell tokens of folded text ``[start, end)`` (folded offsets), as tuples laid out like
+    :class:`Token`; token spans are original offsets."""
     text = folded.text
     marks = spec().blank_marks
     mapped = folded._map is not None
     orig, orig_end = folded.orig, folded.orig_end
-    out: list[Token] = []
+    out: list[tuple] = []
     append = out.append
-    new = _tuple_new
     for m in _FAST_PIECE.finditer(text, start, end):
         g = m.lastindex
         if g == 1:
             s, e = m.span(1)
-            append(new(Token, ("num", m.group(1), orig(s), orig_end(e), False, None)) if mapped
-                   else new(Token, ("num", m.group(1), s, e, False, None)))
+            append(("num", m.group(1), orig(s), orig_end(e), False, None) if mapped
+                   else ("num", m.group(1), s, e, False, None))
         elif g == 2 and m.group(2) not in marks:
             s, e = m.span(2)
-            append(new(Token, ("label", m.group(2), orig(s), orig_end(e), False, None)) if mapped
-                   else new(Token, ("label", m.group(2), s, e, False, None)))
+            append(("label", m.group(2), orig(s), orig_end(e), False, None) if mapped
+                   else ("label", m.group(2), s, e, False, None))
         else:
             # A piece of several words, a mark, a number glued to words or written with separators.
             s = m.start(g)
@@ -111,7 +117,7 @@ def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
     return out
 
 
-def _piece_tokens(text: str, base: int, pg: str, marks, orig, orig_end, out: list[Token]) -> None:
+def _piece_tokens(text: str, base: int, pg: str, marks, orig, orig_end, out: list[tuple]) -> None:
     """The tokens of one piece ``pg`` (at folded offset ``base``), word by word."""
     whole = pg.strip()
     if not whole:
@@ -119,13 +125,13 @@ def _piece_tokens(text: str, base: int, pg: str, marks, orig, orig_end, out: lis
     if "," in whole and _THOUSANDS.fullmatch(whole):
         # A cell of its own ("| 517,645 |"): one number written with thousands separators.
         s = base + pg.index(whole)
-        out.append(Token("num", whole.replace(",", ""), orig(s), orig_end(s + len(whole))))
+        out.append(("num", whole.replace(",", ""), orig(s), orig_end(s + len(whole)), False, None))
         return
     label_parts: list[tuple[int, int]] = []
 
     def flush():
         s, e = label_parts[0][0], label_parts[-1][1]
-        out.append(Token("label", text[s:e], orig(s), orig_end(e)))
+        out.append(("label", text[s:e], orig(s), orig_end(e), False, None))
         label_parts.clear()
 
     words = _WORD.findall(pg)
@@ -140,7 +146,7 @@ def _piece_tokens(text: str, base: int, pg: str, marks, orig, orig_end, out: lis
             # The common cell: digits standing alone (what the general case below makes of them).
             if label_parts:
                 flush()
-            out.append(Token("num", word, orig(ws), orig_end(we)))
+            out.append(("num", word, orig(ws), orig_end(we), False, None))
             continue
         if word[-1] in ".、" and _LONE_ENUM.fullmatch(word) and wi < last and not words[wi + 1][0].isdigit() \
                 and words[wi + 1] not in marks:
@@ -150,7 +156,7 @@ def _piece_tokens(text: str, base: int, pg: str, marks, orig, orig_end, out: lis
         if word in marks:
             if label_parts:
                 flush()
-            out.append(Token("mark", word, orig(ws), orig_end(we)))
+            out.append(("mark", word, orig(ws), orig_end(we), False, None))
             continue
         pos = 0
         for m in _SEGMENT.finditer(word):
@@ -161,7 +167,7 @@ def _piece_tokens(text: str, base: int, pg: str, marks, orig, orig_end, out: lis
                 label_parts.append((ws + pos, ws + s))
             if label_parts:
                 flush()
-            out.append(Token("num", m.group(2), orig(ws + s), orig_end(ws + e), s > 0 or e < len(word)))
+            out.append(("num", m.group(2), orig(ws + s), orig_end(ws + e), s > 0 or e < len(word), None))
             pos = e
         if pos < len(word):
             label_parts.append((ws + pos, we))
@@ -173,9 +179,9 @@ def _same(i: int) -> int:
     return i
 
 
-def _leading_zero(tok: Token) -> bool:
+def _leading_zero(tok: tuple) -> bool:
     # "0000000" or "010" cannot be one number: several cells lost their separators.
-    t = tok.text.lstrip("+-")
+    t = tok[1].lstrip("+-")
     return len(t) > 1 and t[0] == "0" and not t.startswith("0.")
 
 
@@ -346,8 +352,8 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             # "0 63.其他": a cell went to the enumerator (given back there). (What each helper requires
             # is tested first: most labels are neither.)
             prev = tokens[i - 1]
-            hit = _enumerated_row(table, prev, tok) if prev[4] and text.startswith(".") else None
-            row = hit[0] if hit else (_digit_before_enumerator(table, tok)
+            hit = _enumerated_row(table, _as_token(prev), _as_token(tok)) if prev[4] and text.startswith(".") else None
+            row = hit[0] if hit else (_digit_before_enumerator(table, _as_token(tok))
                                       if prev[0] == "num" and text[:2].isdigit() else None)
         used = 1
         joined = key
@@ -402,7 +408,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             if vals:
                 tr.issues.append(TableIssue(table.id, "duplicate_row",
                                             f"row {row.label} appears twice; the first one is kept",
-                                            row=row.id, start=tok.start, end=tok.end, raw=tok.text))
+                                            row=row.id, start=tok[2], end=tok[3], raw=tok[1]))
             i = _next_label(kinds, j, n)
             continue
         if not vals and grid is None:
@@ -414,10 +420,10 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
         unit = _unit_after(tokens, j, vals) if j < n and tokens[j][1][:1] in "元万亿" else None
         if unit is not None and cols[-1].unit and not unit.startswith(cols[-1].unit):
             # "120000元" in a column counted in 万元: one cell, but not a number of the column's unit.
-            v = vals[-1]
+            v = _as_token(vals[-1])
             tr.issues.append(TableIssue(table.id, "unit", f"{row.label}: {v.text}{unit[:2]} where the column "
                                         f"is in {cols[-1].unit}; not converted", row=row.id, column=cols[-1].id,
-                                        start=v.start, end=tokens[j].end, raw=v.text + unit[:2]))
+                                        start=v.start, end=tokens[j][3], raw=v.text + unit[:2]))
             for c in cols:
                 tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                                 note="unit")
@@ -426,9 +432,9 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
         _assign(tr, table, row, cols, vals, tok[2], tok, tokens[j] if j < n else None)
         i = _next_label(kinds, j, n)
     for row, cols, tok in pending.values():
-        _assign(tr, table, row, cols, [], tok.start, tok)
-    tr.start = tokens[0].start if tokens else None
-    tr.end = tokens[-1].end if tokens else None
+        _assign(tr, table, row, cols, [], tok[2], tok)
+    tr.start = tokens[0][2] if tokens else None
+    tr.end = tokens[-1][3] if tokens else None
     return tr
 
 
@@ -436,18 +442,18 @@ def _prose_after(tokens: list[Token], j: int, vals: list[Token], width: int) -> 
     """A number followed by a count unit ("予以公开2件", "予以公开 2 件" where a row has several cells) is
     prose, not a table cell."""
     last = vals[-1]
-    if last.kind != "num" or j >= len(tokens) or tokens[j].kind != "label" or tokens[j].text[:1] not in _PROSE_UNIT:
+    if last[0] != "num" or j >= len(tokens) or tokens[j][0] != "label" or tokens[j][1][:1] not in _PROSE_UNIT:
         return False
-    return tokens[j].start == last.end or len(vals) < width
+    return tokens[j][2] == last[3] or len(vals) < width
 
 
 def _unit_after(tokens: list[Token], j: int, vals: list[Token]) -> str | None:
     """The money unit glued after a row's last number ("120000元", "6512.75万元"), if any."""
-    if not vals or vals[-1].kind != "num" or j >= len(tokens):
+    if not vals or vals[-1][0] != "num" or j >= len(tokens):
         return None
     t = tokens[j]
-    if t.kind == "label" and t.start == vals[-1].end and t.text[:1] in "元万亿":
-        return t.text
+    if t[0] == "label" and t[2] == vals[-1][3] and t[1][:1] in "元万亿":
+        return t[1]
     return None
 
 
@@ -481,9 +487,9 @@ def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
     return tokens
 
 
-def _relabel_all(tokens: list[Token], matcher: _Matcher) -> list[Token]:
+def _relabel_all(tokens: list[tuple], matcher: _Matcher) -> list[Token]:
     out: list[Token] = []
-    for t in tokens:
+    for t in map(_as_token, tokens):
         if t.kind != "label" or t.row is not None:
             out.append(t)
             continue
@@ -522,6 +528,7 @@ def _pieces(t: Token, matcher: _Matcher) -> list[Token]:
 def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_start: int, label_tok: Token,
             next_tok: Token | None = None):
     if not vals:
+        label_tok = _as_token(label_tok)
         tr.issues.append(TableIssue(table.id, "no_values", f"row {row.label} is printed without numbers",
                                     row=row.id, start=label_tok.start, end=label_tok.end, raw=label_tok.text))
         for c in cols:
@@ -531,7 +538,7 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
     if next_tok is not None:
         last, nt = vals[-1], next_tok[1]
         if (last[4] and nt.startswith(".")) or (last[0] == "num" and last[5] is None and nt[:2].isdigit()):
-            vals = _drop_enumerator(table, vals, next_tok)
+            vals = _drop_enumerator(table, [*map(_as_token, vals)], _as_token(next_tok))
     if len(vals) == len(cols):
         # The common row: as many plain numbers as the row has cells, none of them written in a way the
         # general loop below would look at twice (leading zero, sign, decimals, too many digits, a unit).
@@ -542,6 +549,9 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
             for c, v, t in zip(cols, vals, texts):
                 cells[(rid, c.id)] = Cell(tid, rid, c.id, int(t), "value", t, v[2], v[3], how="stated")
             return
+    vals = [*map(_as_token, vals)]
+    if next_tok is not None:
+        next_tok = _as_token(next_tok)
     # A digit run touching its neighbours is only a problem when the count is off: a one-cell row
     # ("行政许可10690第二十条…") is unambiguous; "713000074" for seven cells has to be cut.
     leading_zero = False
@@ -591,9 +601,9 @@ _PLAIN_CELLS = rx.lazy(rf"(?:(?:0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}}) )*(?:0|[1-9]
 def _other_unit(col, v: Token, next_tok: Token | None) -> bool:
     """The number is printed with a unit that is not its column's (元 where the column counts 万元)."""
     unit = col.unit
-    return bool(unit and v.kind == "num" and next_tok is not None and next_tok.kind == "label"
-                and next_tok.start == v.end and next_tok.text.startswith(unit[-1])
-                and not next_tok.text.startswith(unit))
+    return bool(unit and v[0] == "num" and next_tok is not None and next_tok[0] == "label"
+                and next_tok[2] == v[3] and next_tok[1].startswith(unit[-1])
+                and not next_tok[1].startswith(unit))
 
 
 _ENUMERATOR = rx.lazy(r"(\d{1,2})[.．]")
@@ -817,25 +827,25 @@ def settle_splits(tables: dict[str, TableRead | None]) -> None:
                 issue.message, issue.candidates = new.message, new.candidates
 
 
-def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
+def read_appeals(table: Table, tokens: list[tuple], version: str) -> TableRead:
     """Table 四 has no row label: its data row is the run of 15 value cells after its header."""
     tr = TableRead(table=table.id, version=version, found=False)
     headers = _header_keys(table)
     header_seen_at = None
     for k, t in enumerate(tokens):
-        if t.kind == "label" and (label_key(t.text) in headers or "复议" in t.text or "诉讼" in t.text):
+        if t[0] == "label" and (label_key(t[1]) in headers or "复议" in t[1] or "诉讼" in t[1]):
             tr.found = True
             if header_seen_at is None:
                 header_seen_at = k
     if not tr.found:
         return tr
-    runs: list[list[Token]] = []
-    cur: list[Token] = []
+    runs: list[list[tuple]] = []
+    cur: list[tuple] = []
     for t in tokens[header_seen_at:]:
-        same_grid_row = cur and t.row is not None and cur[-1].row == t.row
-        if t.is_value and (not cur or t.row is None or same_grid_row):
+        same_grid_row = cur and t[5] is not None and cur[-1][5] == t[5]
+        if t[0] != "label" and (not cur or t[5] is None or same_grid_row):
             cur.append(t)
-        elif t.is_value:
+        elif t[0] != "label":
             runs.append(cur)
             cur = [t]
         else:
@@ -844,21 +854,21 @@ def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
             cur = []
     if cur:
         runs.append(cur)
-    runs = [r for r in runs if any(t.kind == "num" for t in r) or (r and r[0].row is not None)]
+    runs = [r for r in runs if any(t[0] == "num" for t in r) or (r and r[0][5] is not None)]
     grouped = _runs_by_group(table, tokens[header_seen_at:])
     if grouped:
         runs.insert(0, grouped)
     row = table.data_rows[0]
     cols = table.columns
-    exact = [r for r in runs if len(r) == len(cols) and not any(t.kind == "num" and _leading_zero(t) for t in r)]
+    exact = [r for r in runs if len(r) == len(cols) and not any(t[0] == "num" and _leading_zero(t) for t in r)]
     if exact:
-        _assign(tr, table, row, cols, exact[0], exact[0][0].start, exact[0][0])
+        _assign(tr, table, row, cols, exact[0], exact[0][0][2], exact[0][0])
     elif runs:
         # Digits run together: the first run that has enough digits for the row's cells.
-        enough = [r for r in runs if sum(1 if t.kind != "num" else sum(ch.isdigit() for ch in t.text)
+        enough = [r for r in runs if sum(1 if t[0] != "num" else sum(ch.isdigit() for ch in t[1])
                                          for t in r) >= len(cols)]
         best = enough[0] if enough else max(runs, key=len)
-        _assign(tr, table, row, cols, best, best[0].start, best[0])
+        _assign(tr, table, row, cols, best, best[0][2], best[0])
     else:
         for c in cols:
             tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
@@ -867,20 +877,20 @@ def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
     return tr
 
 
-def _runs_by_group(table: Table, tokens: list[Token]) -> list[Token] | None:
+def _runs_by_group(table: Table, tokens: list[tuple]) -> list[tuple] | None:
     """Table 四 printed as one small table per group (行政复议 / 行政诉讼（未经复议直接起诉） / 行政诉讼（复议后起诉）,
     each with its own five result columns): the group's run is the one right under the label naming it.
     Only when every group has exactly one run of exactly its width; otherwise nothing is assumed."""
     groups = list(dict.fromkeys(c.path for c in table.columns))
     width = {g: sum(1 for c in table.columns if c.path == g) for g in groups}
     keys = {g: label_key(g[-1] or g[0]) for g in groups}
-    found: dict[tuple, list[Token]] = {}
+    found: dict[tuple, list[tuple]] = {}
     current = None
-    run: list[Token] = []
-    for t in [*tokens, Token("label", "", -1, -1)]:
-        if t.row is not None:
+    run: list[tuple] = []
+    for t in [*tokens, ("label", "", -1, -1, False, None)]:
+        if t[5] is not None:
             return None
-        if t.is_value:
+        if t[0] != "label":
             run.append(t)
             continue
         if run:
@@ -888,7 +898,7 @@ def _runs_by_group(table: Table, tokens: list[Token]) -> list[Token] | None:
                 return None
             found[current] = run
             run = []
-        key = label_key(t.text)
+        key = label_key(t[1])
         named = [g for g in groups if keys[g] and keys[g] in key]
         if len(named) == 1:
             current = named[0]
@@ -918,7 +928,7 @@ def read_table(table_id: str, folded: Folded, fstart: int, fend: int,
     A table whose own text names no version (table 四 is the same in both) takes ``default_version``,
     the version the rest of the report shows, so a 2019 report is not read as mixing versions."""
     tokens = grid_tokens if grid_tokens is not None else tokenize(folded, fstart, fend)
-    region = folded.text[fstart:fend] if grid_tokens is None else " ".join(t.text for t in tokens)
+    region = folded.text[fstart:fend] if grid_tokens is None else " ".join(t[1] for t in tokens)
     version = detect_version(region) or default_version or "2021"
     if table_id == "appeals":
         return read_appeals(spec().table("appeals", version), tokens, version)
