@@ -106,11 +106,18 @@ class TableIssue:
     candidates: list | None = None  # ambiguous_split: the admissible cuts, each a list of cell values
 
 
+# A cell as the table reader stores it, before anyone asks for ``TableRead.cells``: the fields of
+# :class:`Cell` after ``table``, ``row`` and ``column`` (value, state, raw, start, end, note, how, rule,
+# rejected). A report's tables hold a few hundred cells; a tuple costs a fraction of a Cell.
+CellFields = tuple
+
+
 @dataclass
 class TableRead:
     table: str
     version: str
     found: bool                 # some row label or header of the table was seen in the text
+    # (row id, column id) -> Cell. Built on first use from what the reader stored (see ``store``).
     cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
     issues: list[TableIssue] = field(default_factory=list)
     start: int | None = None
@@ -119,17 +126,42 @@ class TableRead:
     # (reportkit.tables.settle_splits): row id -> (cell columns, admissible cuts, raw, start, end).
     pending: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def store(self) -> dict:
+        """The mapping a reader writes cells into: (row id, column id) -> a :class:`Cell` or its fields
+        after ``column`` (``CellFields``), in reading order. Until ``cells`` is first read, that is a
+        store of tuples; afterwards ``cells`` itself."""
+        d = self.__dict__
+        lazy = d.get("_lazy")
+        if lazy is None:
+            if d["_cells"]:
+                return d["_cells"]
+            lazy = d["_lazy"] = {}
+        return lazy
+
+    def _entry(self, row: str, column: str):
+        lazy = self.__dict__.get("_lazy")
+        return (lazy if lazy is not None else self.__dict__["_cells"]).get((row, column))
+
     def value(self, row: str, column: str):
-        c = self.cells.get((row, column))
-        return c.value if c is not None and c.state == "value" else None
+        c = self._entry(row, column)
+        if c is None:
+            return None
+        if c.__class__ is tuple:
+            return c[0] if c[1] == "value" else None
+        return c.value if c.state == "value" else None
 
     def state(self, row: str, column: str) -> str:
-        c = self.cells.get((row, column))
-        return c.state if c is not None else "missing"
+        c = self._entry(row, column)
+        if c is None:
+            return "missing"
+        return c[1] if c.__class__ is tuple else c.state
 
     @property
     def has_numbers(self) -> bool:
-        return any(c.state == "value" for c in self.cells.values())
+        lazy = self.__dict__.get("_lazy")
+        if lazy is None:
+            return any(c.state == "value" for c in self.__dict__["_cells"].values())
+        return any((c[1] if c.__class__ is tuple else c.state) == "value" for c in lazy.values())
 
     def frame(self) -> pd.DataFrame:
         """The table as a DataFrame in the official layout: labelled rows, MultiIndex columns, NA for
@@ -155,6 +187,28 @@ class TableRead:
         else:
             df = df.astype(object).where(df.notna(), pd.NA)
         return df
+
+
+def _get_cells(self: TableRead) -> dict[tuple[str, str], Cell]:
+    d = self.__dict__
+    lazy = d.get("_lazy")
+    if lazy is not None:
+        tid = self.table
+        cells = d["_cells"]
+        for k, c in lazy.items():
+            cells[k] = c if c.__class__ is not tuple else Cell(tid, k[0], k[1], *c)
+        d["_lazy"] = None
+    return d["_cells"]
+
+
+def _set_cells(self: TableRead, cells: dict) -> None:
+    self.__dict__["_cells"] = cells
+    self.__dict__["_lazy"] = None
+
+
+# ``cells`` stays the dataclass field of the constructor, repr and equality; reading it turns what the
+# reader stored into Cells once.
+TableRead.cells = property(_get_cells, _set_cells, doc="(row id, column id) -> Cell")
 
 
 @dataclass

@@ -24,7 +24,7 @@ import operator
 import re
 from typing import NamedTuple
 
-from .format import Table, fold, label_key, spec
+from .format import _LABEL_DROP, Table, fold, label_key, spec
 from . import split
 from .model import Cell, TableIssue, TableRead
 from .split import MAX_DIGITS
@@ -320,13 +320,11 @@ def _header_keys(table: Table) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _next_label(kinds: list[str], i: int, n: int) -> int:
-    """Index of the first label token at or after ``i``, or ``n`` (the value runs between are skipped at C
-    speed)."""
-    try:
-        return kinds.index("label", i)
-    except ValueError:
-        return n
+def _label_positions(tokens: list[tuple]) -> tuple[list[str], list[int]]:
+    """The kind of every token and the indices of the label tokens: the walks below go from label to
+    label and take the value runs between as slices."""
+    kinds = [t[0] for t in tokens]
+    return kinds, [k for k, kind in enumerate(kinds) if kind == "label"]
 
 
 def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
@@ -335,15 +333,20 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
     matcher = _matcher(table)
     label = matcher.label
     by_key = matcher.by_key
-    tokens = _relabel(tokens, matcher)
+    kinds, labels = _label_positions(tokens)
+    relabelled = _relabel(tokens, matcher, labels)
+    if relabelled is not tokens:
+        tokens = relabelled
+        kinds, labels = _label_positions(tokens)
     n = len(tokens)
-    kinds = [t[0] for t in tokens]
+    n_labels = len(labels)
     seen: dict[str, int] = {}
     # Rows met without numbers: a heading naming the row ("### 一、本年新收…" above a small table) or a
     # row really printed empty; a later occurrence with numbers is the row.
     pending: dict[str, tuple] = {}
-    i = _next_label(kinds, 0, n)
-    while i < n:
+    p = 0       # labels[p] is the label read now; the walk only moves forward
+    while p < n_labels:
+        i = labels[p]
         tok = tokens[i]
         text = tok[1]
         key, row = label(text)
@@ -381,12 +384,12 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
         if row is None:
             if matcher.is_header(key):
                 tr.found = True
-            i = _next_label(kinds, i + 1, n)
+            p += 1
             continue
         tr.found = True
         j = i + used
+        p += used       # the labels i .. j-1 are this row's
         if row.kind == "group":
-            i = _next_label(kinds, j, n)
             continue
         if grid is not None:
             # Grid row: every remaining cell of this <tr> belongs to the row, blanks included.
@@ -395,13 +398,13 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                 if kinds[j] != "label":
                     vals.append(tokens[j])
                 j += 1
+            while p < n_labels and labels[p] < j:
+                p += 1
         else:
-            stop = _next_label(kinds, j, n)
-            vals = tokens[j:stop]
-            j = stop
+            j = labels[p] if p < n_labels else n
+            vals = tokens[i + used:j]
             if vals and j < n and tokens[j][1][:1] in _PROSE_UNIT \
                     and _prose_after(tokens, j, vals, len(matcher.columns_for(row.id))):
-                i = j
                 continue
         cols = matcher.columns_for(row.id)
         if row.id in seen:
@@ -409,11 +412,9 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                 tr.issues.append(TableIssue(table.id, "duplicate_row",
                                             f"row {row.label} appears twice; the first one is kept",
                                             row=row.id, start=tok[2], end=tok[3], raw=tok[1]))
-            i = _next_label(kinds, j, n)
             continue
         if not vals and grid is None:
             pending.setdefault(row.id, (row, cols, tok))
-            i = j
             continue
         seen[row.id] = i
         pending.pop(row.id, None)
@@ -425,12 +426,10 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                                         f"is in {cols[-1].unit}; not converted", row=row.id, column=cols[-1].id,
                                         start=v.start, end=tokens[j][3], raw=v.text + unit[:2]))
             for c in cols:
-                tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+                tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                                 note="unit")
-            i = _next_label(kinds, j, n)
             continue
         _assign(tr, table, row, cols, vals, tok[2], tok, tokens[j] if j < n else None)
-        i = _next_label(kinds, j, n)
     for row, cols, tok in pending.values():
         _assign(tr, table, row, cols, [], tok[2], tok)
     tr.start = tokens[0][2] if tokens else None
@@ -457,7 +456,7 @@ def _unit_after(tokens: list[Token], j: int, vals: list[Token]) -> str | None:
     return None
 
 
-def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
+def _relabel(tokens: list[tuple], matcher: _Matcher, labels: list[int]) -> list[tuple]:
     """Text tokens with row labels cut out where a capture glued them to their neighbours.
 
     A row's digits run into the next row's enumerator ("00000003.其他", "10000015.属于三类…"): the
@@ -473,17 +472,13 @@ def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
     keep the cells of their ``<tr>`` and are not re-cut here, two-digit enumerators, and a label that
     runs into further labels (a row label's start). One pass for both would move cuts in those edge
     cases."""
-    # Most regions have nothing to cut: find that out label by label (the values between are skipped at
-    # C speed) and hand the tokens back as they are.
-    kinds = [t[0] for t in tokens]
-    n = len(tokens)
+    # Most regions have nothing to cut: find that out from the labels (``labels``: their indices) and hand
+    # the tokens back as they are.
     cuts = matcher.cuts
-    i = _next_label(kinds, 0, n)
-    while i < n:
+    for i in labels:
         t = tokens[i]
         if t[5] is None and (t[1].startswith((".", "、")) or cuts(t[1])):
             return _relabel_all(tokens, matcher)
-        i = _next_label(kinds, i + 1, n)
     return tokens
 
 
@@ -532,7 +527,7 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
         tr.issues.append(TableIssue(table.id, "no_values", f"row {row.label} is printed without numbers",
                                     row=row.id, start=label_tok.start, end=label_tok.end, raw=label_tok.text))
         for c in cols:
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
                                             note="row printed without numbers")
         return
     if next_tok is not None:
@@ -545,9 +540,9 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
         texts = [v[1] for v in vals]
         if (list(map(_kind_of, vals)).count("num") == len(vals) and _PLAIN_CELLS.fullmatch(" ".join(texts))
                 and not _other_unit(cols[-1], vals[-1], next_tok)):
-            cells, tid, rid = tr.cells, table.id, row.id
+            cells, rid = tr.store(), row.id
             for c, v, t in zip(cols, vals, texts):
-                cells[(rid, c.id)] = Cell(tid, rid, c.id, int(t), "value", t, v[2], v[3], how="stated")
+                cells[(rid, c.id)] = (int(t), "value", t, v[2], v[3], None, "stated", None, None)
             return
     vals = [*map(_as_token, vals)]
     if next_tok is not None:
@@ -565,7 +560,7 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
     for c, v in zip(cols, vals):
         if v is vals[-1] and _other_unit(c, v, next_tok):
             # "120000元" in the 万元 column: the number is in another unit than the column's.
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                             note="unit")
             tr.issues.append(TableIssue(table.id, "unit",
                                         f"{row.label} / {c.name}: {v.text}{next_tok.text[:2]} is not in the "
@@ -573,17 +568,17 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                                         row=row.id, column=c.id, start=v.start, end=next_tok.start + 1,
                                         raw=v.text + next_tok.text[:2]))
         elif v.kind == "num" and len(v.text) > MAX_DIGITS and _too_long(v.text):
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                             note="too_many_digits")
             tr.issues.append(TableIssue(table.id, "too_many_digits",
                                         f"{row.label} / {c.name}: a number of {sum(ch.isdigit() for ch in v.text)} "
                                         f"digits is not a cell value (at most {MAX_DIGITS}); not read",
                                         row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text[:40]))
         elif v.kind == "num":
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, _number(v.text), "value", v.text,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, _number(v.text), "value", v.text,
                                             v.start, v.end, how="stated")
         else:
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
                                             note="empty cell" if v.kind == "empty" else "non-numeric mark",
                                             how="stated")
             if v.kind == "mark":
@@ -697,11 +692,11 @@ def _assign_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], leadi
                                     "one digit per cell does not add up, while a reading with one empty cell "
                                     "lost in copying does"))
         for c in cols:
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
                                             start=start, end=end, note=kind)
         return
     for c in cols:
-        tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
+        tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
                                         start=start, end=end, note=kind)
     if found.capped:
         msg = (f"row {row.label}: digits run together ({raw[:60]!r}) admit too many cuts into {len(cols)} "
@@ -772,7 +767,7 @@ def _put_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], texts, r
     for v in vals:
         if v.kind != "num":
             c = cols[k]
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
                                             note="empty cell" if v.kind == "empty" else "non-numeric mark",
                                             how="split", rule=rule, rejected=rejected)
             k += 1
@@ -781,7 +776,7 @@ def _put_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], texts, r
         while s < stop:
             cid, t = cols[k].id, texts[k]
             e = s + len(t)
-            tr.cells[(row.id, cid)] = Cell(table.id, row.id, cid, int(t) if t.isdigit() else split.number(t),
+            tr.store()[(row.id, cid)] = Cell(table.id, row.id, cid, int(t) if t.isdigit() else split.number(t),
                                            "value", t, s, e, note, "split", rule, rejected)
             s = e
             k += 1
@@ -871,7 +866,7 @@ def read_appeals(table: Table, tokens: list[tuple], version: str) -> TableRead:
         _assign(tr, table, row, cols, best, best[0][2], best[0])
     else:
         for c in cols:
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
                                             note="header without numbers")
         tr.issues.append(TableIssue(table.id, "no_values", "table 四 header is printed without numbers"))
     return tr
@@ -910,15 +905,24 @@ def _runs_by_group(table: Table, tokens: list[tuple]) -> list[tuple] | None:
 
 
 def detect_version(folded_region: str) -> str | None:
-    key = label_key(folded_region)
+    """The format version a table region's words show, if any. ``folded_region`` is folded text."""
     markers = spec().version_markers
-    has19 = any(m in key for m in markers["2019"])
-    has21 = any(m in key for m in markers["2021"])
+    has19 = _markers_rx(markers["2019"]).search(folded_region) is not None
+    has21 = _markers_rx(markers["2021"]).search(folded_region) is not None
     if has19 and not has21:
         return "2019"
     if has21:
         return "2021"
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _markers_rx(markers: tuple[str, ...]) -> re.Pattern:
+    """Any of ``markers`` (label keys) in folded text, with what label_key drops allowed between their
+    characters: the same answer as looking for them in ``label_key(region)``, without building the key of
+    a whole region (nor keeping it in label_key's cache, which held every region ever read)."""
+    gap = _LABEL_DROP.pattern.removesuffix("+") + "*"
+    return re.compile("|".join(gap.join(map(re.escape, m)) for m in markers))
 
 
 def read_table(table_id: str, folded: Folded, fstart: int, fend: int,
@@ -935,7 +939,7 @@ def read_table(table_id: str, folded: Folded, fstart: int, fend: int,
     tr = read_rows(spec().table(table_id, version), tokens, version)
     if table_id == "requests" and version == "2021":
         # A 2019-layout table 三 has numbers on （六）其他处理 itself and none of the 2021 sub-rows.
-        if not any(r in ("other_no_correction", "other_no_fee", "other_other") for r, _ in tr.cells):
+        if not any(r in ("other_no_correction", "other_no_fee", "other_other") for r, _ in tr.store()):
             alt = read_rows(spec().table("requests", "2019"), tokens, "2019")
             if alt.value("other_handling", "total") is not None or alt.state("other_handling", "total") == "blank":
                 return alt
