@@ -157,6 +157,23 @@ class TableRead:
         return c[1] if c.__class__ is tuple else c.state
 
     @property
+    def has_cells(self) -> bool:
+        """Whether any cell was read: ``bool(self.cells)`` without building the Cells."""
+        return bool(self.__dict__.get("_lazy") or self.__dict__["_cells"])
+
+    def cells_span(self) -> tuple[int, int] | None:
+        """(first start, last end) of the cells that have a span, without building the Cells."""
+        lazy = self.__dict__.get("_lazy")
+        if lazy is None:
+            spans = [(c.start, c.end) for c in self.__dict__["_cells"].values() if c.start is not None]
+        else:
+            spans = [(c[3], c[4]) if c.__class__ is tuple else (c.start, c.end) for c in lazy.values()]
+            spans = [sp for sp in spans if sp[0] is not None]
+        if not spans:
+            return None
+        return min(s for s, _ in spans), max(e for _, e in spans)
+
+    @property
     def has_numbers(self) -> bool:
         lazy = self.__dict__.get("_lazy")
         if lazy is None:

@@ -20,6 +20,7 @@ exact and an empty cell is a known blank; text layouts lose empty cells, so a sh
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 import re
 from typing import NamedTuple
@@ -95,25 +96,40 @@ def tokenize(folded: Folded, start: int, end: int) -> list[tuple]:
     :class:`Token`; token spans are original offsets."""
     text = folded.text
     marks = spec().blank_marks
-    mapped = folded._map is not None
-    orig, orig_end = folded.orig, folded.orig_end
     out: list[tuple] = []
     append = out.append
-    for m in _FAST_PIECE.finditer(text, start, end):
-        g = m.lastindex
-        if g == 1:
-            s, e = m.span(1)
-            append(("num", m.group(1), orig(s), orig_end(e), False, None) if mapped
-                   else ("num", m.group(1), s, e, False, None))
-        elif g == 2 and m.group(2) not in marks:
-            s, e = m.span(2)
-            append(("label", m.group(2), orig(s), orig_end(e), False, None) if mapped
-                   else ("label", m.group(2), s, e, False, None))
-        else:
+    # Two copies of one loop: text that folding left the same length maps offsets one to one, and most
+    # text does, so its loop makes no call per token.
+    if folded._map is None:
+        for m in _FAST_PIECE.finditer(text, start, end):
+            w = m[1]
+            if w is not None:
+                s = m.start(1)
+                append(("num", w, s, s + len(w), False, None))
+                continue
+            w = m[2]
+            if w is not None and w not in marks:
+                s = m.start(2)
+                append(("label", w, s, s + len(w), False, None))
+                continue
             # A piece of several words, a mark, a number glued to words or written with separators.
-            s = m.start(g)
-            _piece_tokens(text, s, m.group(g), marks, orig if mapped else _same, orig_end if mapped else _same,
-                          out)
+            g = 2 if w is not None else 3
+            _piece_tokens(text, m.start(g), m[g], marks, _same, _same, out)
+        return out
+    orig, orig_end = folded.orig, folded.orig_end
+    for m in _FAST_PIECE.finditer(text, start, end):
+        w = m[1]
+        if w is not None:
+            s = m.start(1)
+            append(("num", w, orig(s), orig_end(s + len(w)), False, None))
+            continue
+        w = m[2]
+        if w is not None and w not in marks:
+            s = m.start(2)
+            append(("label", w, orig(s), orig_end(s + len(w)), False, None))
+            continue
+        g = 2 if w is not None else 3
+        _piece_tokens(text, m.start(g), m[g], marks, orig, orig_end, out)
     return out
 
 
@@ -209,6 +225,7 @@ class _Matcher:
         self.label_ends = tuple(k for k in self.full_keys | self.headers if len(k) >= 2)
         self.memo: dict[str, object] = {}
         self._cols: dict[str, tuple] = {}
+        self._keys: dict[str, tuple] = {}
         # Per label text as printed: its key and row, whether it names a header, whether _pieces cuts it.
         # Answers, not state: the same few hundred labels recur in every report.
         self._labels: dict[str, tuple] = {}
@@ -220,6 +237,13 @@ class _Matcher:
         if cols is None:
             cols = self._cols[row_id] = self.table.columns_for(row_id)
         return cols
+
+    def cell_keys(self, row_id: str) -> tuple:
+        """The (row id, column id) keys of a row's cells, in column order."""
+        keys = self._keys.get(row_id)
+        if keys is None:
+            keys = self._keys[row_id] = tuple((row_id, c.id) for c in self.columns_for(row_id))
+        return keys
 
     def label(self, text: str) -> tuple:
         """(key, row or None) of a label token's text."""
@@ -323,8 +347,12 @@ def _header_keys(table: Table) -> frozenset[str]:
 def _label_positions(tokens: list[tuple]) -> tuple[list[str], list[int]]:
     """The kind of every token and the indices of the label tokens: the walks below go from label to
     label and take the value runs between as slices."""
-    kinds = [t[0] for t in tokens]
-    return kinds, [k for k, kind in enumerate(kinds) if kind == "label"]
+    kinds = list(map(_kind_of, tokens))
+    return kinds, list(itertools.compress(range(len(kinds)), map(_LABEL_KIND, kinds)))
+
+
+_kind_of = operator.itemgetter(0)
+_LABEL_KIND = "label".__eq__
 
 
 def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
@@ -371,7 +399,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                     used = k + 1
                     break
         grid = tok[5]
-        if row is not None and grid is None:
+        if row is not None and grid is None and i + used < n and kinds[i + used] == "label":
             # The rest of a wrapped label whose first line already names the row ("(二)部分公开" /
             # "(区分处理的,只计这一情形," / "不计其他情形)") belongs to the label, not between it and its cells.
             ext = joined
@@ -417,7 +445,8 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
             pending.setdefault(row.id, (row, cols, tok))
             continue
         seen[row.id] = i
-        pending.pop(row.id, None)
+        if pending:
+            pending.pop(row.id, None)
         unit = _unit_after(tokens, j, vals) if j < n and tokens[j][1][:1] in "元万亿" else None
         if unit is not None and cols[-1].unit and not unit.startswith(cols[-1].unit):
             # "120000元" in a column counted in 万元: one cell, but not a number of the column's unit.
@@ -539,10 +568,10 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
         # general loop below would look at twice (leading zero, sign, decimals, too many digits, a unit).
         texts = [v[1] for v in vals]
         if (list(map(_kind_of, vals)).count("num") == len(vals) and _PLAIN_CELLS.fullmatch(" ".join(texts))
-                and not _other_unit(cols[-1], vals[-1], next_tok)):
-            cells, rid = tr.store(), row.id
-            for c, v, t in zip(cols, vals, texts):
-                cells[(rid, c.id)] = (int(t), "value", t, v[2], v[3], None, "stated", None, None)
+                and not (cols[-1].unit and _other_unit(cols[-1], vals[-1], next_tok))):
+            cells = tr.store()
+            for k, v, t, x in zip(_matcher(table).cell_keys(row.id), vals, texts, map(int, texts)):
+                cells[k] = (x, "value", t, v[2], v[3], None, "stated", None, None)
             return
     vals = [*map(_as_token, vals)]
     if next_tok is not None:
@@ -587,7 +616,6 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                                             row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text))
 
 
-_kind_of = operator.itemgetter(0)
 # Cells the general loop of _assign reads as int(text) with no issue: digits, no leading zero, at most
 # MAX_DIGITS of them, one space between cells.
 _PLAIN_CELLS = rx.lazy(rf"(?:(?:0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}}) )*(?:0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}})")
