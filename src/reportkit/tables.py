@@ -854,14 +854,12 @@ def read_appeals(table: Table, tokens: list[tuple], version: str) -> TableRead:
     """Table 四 has no row label: its data row is the run of 15 value cells after its header."""
     tr = TableRead(table=table.id, version=version, found=False)
     headers = _header_keys(table)
-    header_seen_at = None
-    for k, t in enumerate(tokens):
-        if t[0] == "label" and (label_key(t[1]) in headers or "复议" in t[1] or "诉讼" in t[1]):
-            tr.found = True
-            if header_seen_at is None:
-                header_seen_at = k
-    if not tr.found:
+    header_seen_at = next((k for k in _label_positions(tokens)[1]
+                           if label_key(tokens[k][1]) in headers or "复议" in tokens[k][1] or "诉讼" in tokens[k][1]),
+                          None)
+    if header_seen_at is None:
         return tr
+    tr.found = True
     runs: list[list[tuple]] = []
     cur: list[tuple] = []
     for t in tokens[header_seen_at:]:
@@ -904,9 +902,7 @@ def _runs_by_group(table: Table, tokens: list[tuple]) -> list[tuple] | None:
     """Table 四 printed as one small table per group (行政复议 / 行政诉讼（未经复议直接起诉） / 行政诉讼（复议后起诉）,
     each with its own five result columns): the group's run is the one right under the label naming it.
     Only when every group has exactly one run of exactly its width; otherwise nothing is assumed."""
-    groups = list(dict.fromkeys(c.path for c in table.columns))
-    width = {g: sum(1 for c in table.columns if c.path == g) for g in groups}
-    keys = {g: label_key(g[-1] or g[0]) for g in groups}
+    groups, width, keys = _group_layout(table)
     found: dict[tuple, list[tuple]] = {}
     current = None
     run: list[tuple] = []
@@ -930,6 +926,15 @@ def _runs_by_group(table: Table, tokens: list[tuple]) -> list[tuple] | None:
     if len(found) != len(groups):
         return None
     return [t for g in groups for t in found[g]]
+
+
+@_per_table
+def _group_layout(table: Table) -> tuple[list, dict, dict]:
+    """Table 四's column groups, the width of each and the key of the label naming it."""
+    groups = list(dict.fromkeys(c.path for c in table.columns))
+    width = {g: sum(1 for c in table.columns if c.path == g) for g in groups}
+    keys = {g: label_key(g[-1] or g[0]) for g in groups}
+    return groups, width, keys
 
 
 def detect_version(folded_region: str) -> str | None:
