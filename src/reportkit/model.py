@@ -106,10 +106,14 @@ class TableIssue:
     candidates: list | None = None  # ambiguous_split: the admissible cuts, each a list of cell values
 
 
-# A cell as the table reader stores it, before anyone asks for ``TableRead.cells``: the fields of
-# :class:`Cell` after ``table``, ``row`` and ``column`` (value, state, raw, start, end, note, how, rule,
-# rejected). A report's tables hold a few hundred cells; a tuple costs a fraction of a Cell.
-CellFields = tuple
+# A cell as the table reader stores it, before anyone asks for ``TableRead.cells`` (a report's tables
+# hold a few hundred cells; a tuple costs a fraction of a Cell), one of:
+# * the fields of :class:`Cell` after ``table``, ``row`` and ``column``: (value, state, raw, start, end,
+#   note, how, rule, rejected), nine items;
+# * the token of a plain printed count, as the table reader tokenized it (a plain tuple or a
+#   ``tables.Token``): (kind, text, start, end, glued, grid row), six items, ``text`` ASCII digits: a
+#   stated value ``int(text)``.
+_TOKEN = 6       # items of a token entry (a fields entry has nine)
 
 
 @dataclass
@@ -127,9 +131,9 @@ class TableRead:
     pending: dict = field(default_factory=dict, repr=False, compare=False)
 
     def store(self) -> dict:
-        """The mapping a reader writes cells into: (row id, column id) -> a :class:`Cell` or its fields
-        after ``column`` (``CellFields``), in reading order. Until ``cells`` is first read, that is a
-        store of tuples; afterwards ``cells`` itself."""
+        """The mapping a reader writes cells into: (row id, column id) -> a :class:`Cell` or a tuple (see
+        ``_FIELDS`` above), in reading order. Until ``cells`` is first read, that is a store of tuples;
+        afterwards ``cells`` itself."""
         d = self.__dict__
         lazy = d.get("_lazy")
         if lazy is None:
@@ -146,7 +150,9 @@ class TableRead:
         c = self._entry(row, column)
         if c is None:
             return None
-        if c.__class__ is tuple:
+        if isinstance(c, tuple):
+            if len(c) == _TOKEN:
+                return int(c[1])
             return c[0] if c[1] == "value" else None
         return c.value if c.state == "value" else None
 
@@ -154,7 +160,9 @@ class TableRead:
         c = self._entry(row, column)
         if c is None:
             return "missing"
-        return c[1] if c.__class__ is tuple else c.state
+        if isinstance(c, tuple):
+            return "value" if len(c) == _TOKEN else c[1]
+        return c.state
 
     @property
     def has_cells(self) -> bool:
@@ -167,7 +175,8 @@ class TableRead:
         if lazy is None:
             spans = [(c.start, c.end) for c in self.__dict__["_cells"].values() if c.start is not None]
         else:
-            spans = [(c[3], c[4]) if c.__class__ is tuple else (c.start, c.end) for c in lazy.values()]
+            spans = [((c[2], c[3]) if len(c) == _TOKEN else (c[3], c[4])) if isinstance(c, tuple)
+                     else (c.start, c.end) for c in lazy.values()]
             spans = [sp for sp in spans if sp[0] is not None]
         if not spans:
             return None
@@ -178,7 +187,8 @@ class TableRead:
         lazy = self.__dict__.get("_lazy")
         if lazy is None:
             return any(c.state == "value" for c in self.__dict__["_cells"].values())
-        return any((c[1] if c.__class__ is tuple else c.state) == "value" for c in lazy.values())
+        return any(("value" if len(c) == _TOKEN else c[1]) == "value" if isinstance(c, tuple)
+                   else c.state == "value" for c in lazy.values())
 
     def frame(self) -> pd.DataFrame:
         """The table as a DataFrame in the official layout: labelled rows, MultiIndex columns, NA for
@@ -213,7 +223,12 @@ def _get_cells(self: TableRead) -> dict[tuple[str, str], Cell]:
         tid = self.table
         cells = d["_cells"]
         for k, c in lazy.items():
-            cells[k] = c if c.__class__ is not tuple else Cell(tid, k[0], k[1], *c)
+            if not isinstance(c, tuple):
+                cells[k] = c
+            elif len(c) == _TOKEN:
+                cells[k] = Cell(tid, k[0], k[1], int(c[1]), "value", c[1], c[2], c[3], None, "stated")
+            else:
+                cells[k] = Cell(tid, k[0], k[1], *c)
         d["_lazy"] = None
     return d["_cells"]
 

@@ -352,6 +352,7 @@ def _label_positions(tokens: list[tuple]) -> tuple[list[str], list[int]]:
 
 
 _kind_of = operator.itemgetter(0)
+_text_of = operator.itemgetter(1)
 _LABEL_KIND = "label".__eq__
 
 
@@ -368,6 +369,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
         kinds, labels = _label_positions(tokens)
     n = len(tokens)
     n_labels = len(labels)
+    store = tr.store()
     seen: dict[str, int] = {}
     # Rows met without numbers: a heading naming the row ("### 一、本年新收…" above a small table) or a
     # row really printed empty; a later occurrence with numbers is the row.
@@ -458,7 +460,18 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                 tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                                 note="unit")
             continue
-        _assign(tr, table, row, cols, vals, tok[2], tok, tokens[j] if j < n else None)
+        nt = tokens[j] if j < n else None
+        if grid is None and len(vals) == len(cols):
+            # What _assign does with a row of plain counts (the common row), without the call.
+            last = vals[-1]
+            texts = list(map(_text_of, vals))
+            if (kinds[i + used:j].count("num") == len(vals) and _PLAIN_CELLS.fullmatch(" ".join(texts))
+                    and not (nt is not None and ((last[4] and nt[1].startswith("."))
+                                                 or (last[5] is None and nt[1][:2].isdigit())))
+                    and not (cols[-1].unit and _other_unit(cols[-1], last, nt))):
+                _store_plain(store, matcher.cell_keys(row.id), vals)
+                continue
+        _assign(tr, table, row, cols, vals, tok[2], tok, nt)
     for row, cols, tok in pending.values():
         _assign(tr, table, row, cols, [], tok[2], tok)
     tr.start = tokens[0][2] if tokens else None
@@ -566,12 +579,10 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
     if len(vals) == len(cols):
         # The common row: as many plain numbers as the row has cells, none of them written in a way the
         # general loop below would look at twice (leading zero, sign, decimals, too many digits, a unit).
-        texts = [v[1] for v in vals]
+        texts = list(map(_text_of, vals))
         if (list(map(_kind_of, vals)).count("num") == len(vals) and _PLAIN_CELLS.fullmatch(" ".join(texts))
                 and not (cols[-1].unit and _other_unit(cols[-1], vals[-1], next_tok))):
-            cells = tr.store()
-            for k, v, t, x in zip(_matcher(table).cell_keys(row.id), vals, texts, map(int, texts)):
-                cells[k] = (x, "value", t, v[2], v[3], None, "stated", None, None)
+            _store_plain(tr.store(), _matcher(table).cell_keys(row.id), vals)
             return
     vals = [*map(_as_token, vals)]
     if next_tok is not None:
@@ -614,6 +625,12 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                 tr.issues.append(TableIssue(table.id, "non_numeric",
                                             f"{row.label} / {c.name}: {v.text!r} where a number belongs",
                                             row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text))
+
+
+def _store_plain(store: dict, keys: tuple, vals: list[tuple]) -> None:
+    """A row of plain counts (see _PLAIN_CELLS) into a TableRead's store: the tokens as they are
+    (TableRead makes the Cells, int(text) stated, when they are asked for)."""
+    store.update(zip(keys, vals))
 
 
 # Cells the general loop of _assign reads as int(text) with no issue: digits, no leading zero, at most
