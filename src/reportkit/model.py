@@ -106,11 +106,22 @@ class TableIssue:
     candidates: list | None = None  # ambiguous_split: the admissible cuts, each a list of cell values
 
 
+# A cell as the table reader stores it, before anyone asks for ``TableRead.cells`` (a report's tables
+# hold a few hundred cells; a tuple costs a fraction of a Cell), one of:
+# * the fields of :class:`Cell` after ``table``, ``row`` and ``column``: (value, state, raw, start, end,
+#   note, how, rule, rejected), nine items;
+# * the token of a plain printed count, as the table reader tokenized it (a plain tuple or a
+#   ``tables.Token``): (kind, text, start, end, glued, grid row), six items, ``text`` ASCII digits: a
+#   stated value ``int(text)``.
+_TOKEN = 6       # items of a token entry (a fields entry has nine)
+
+
 @dataclass
 class TableRead:
     table: str
     version: str
     found: bool                 # some row label or header of the table was seen in the text
+    # (row id, column id) -> Cell. Built on first use from what the reader stored (see ``store``).
     cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
     issues: list[TableIssue] = field(default_factory=list)
     start: int | None = None
@@ -119,17 +130,65 @@ class TableRead:
     # (reportkit.tables.settle_splits): row id -> (cell columns, admissible cuts, raw, start, end).
     pending: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def store(self) -> dict:
+        """The mapping a reader writes cells into: (row id, column id) -> a :class:`Cell` or a tuple (see
+        ``_FIELDS`` above), in reading order. Until ``cells`` is first read, that is a store of tuples;
+        afterwards ``cells`` itself."""
+        d = self.__dict__
+        lazy = d.get("_lazy")
+        if lazy is None:
+            if d["_cells"]:
+                return d["_cells"]
+            lazy = d["_lazy"] = {}
+        return lazy
+
+    def _entry(self, row: str, column: str):
+        lazy = self.__dict__.get("_lazy")
+        return (lazy if lazy is not None else self.__dict__["_cells"]).get((row, column))
+
     def value(self, row: str, column: str):
-        c = self.cells.get((row, column))
-        return c.value if c is not None and c.state == "value" else None
+        c = self._entry(row, column)
+        if c is None:
+            return None
+        if isinstance(c, tuple):
+            if len(c) == _TOKEN:
+                return int(c[1])
+            return c[0] if c[1] == "value" else None
+        return c.value if c.state == "value" else None
 
     def state(self, row: str, column: str) -> str:
-        c = self.cells.get((row, column))
-        return c.state if c is not None else "missing"
+        c = self._entry(row, column)
+        if c is None:
+            return "missing"
+        if isinstance(c, tuple):
+            return "value" if len(c) == _TOKEN else c[1]
+        return c.state
+
+    @property
+    def has_cells(self) -> bool:
+        """Whether any cell was read: ``bool(self.cells)`` without building the Cells."""
+        return bool(self.__dict__.get("_lazy") or self.__dict__["_cells"])
+
+    def cells_span(self) -> tuple[int, int] | None:
+        """(first start, last end) of the cells that have a span, without building the Cells."""
+        lazy = self.__dict__.get("_lazy")
+        if lazy is None:
+            spans = [(c.start, c.end) for c in self.__dict__["_cells"].values() if c.start is not None]
+        else:
+            spans = [((c[2], c[3]) if len(c) == _TOKEN else (c[3], c[4])) if isinstance(c, tuple)
+                     else (c.start, c.end) for c in lazy.values()]
+            spans = [sp for sp in spans if sp[0] is not None]
+        if not spans:
+            return None
+        return min(s for s, _ in spans), max(e for _, e in spans)
 
     @property
     def has_numbers(self) -> bool:
-        return any(c.state == "value" for c in self.cells.values())
+        lazy = self.__dict__.get("_lazy")
+        if lazy is None:
+            return any(c.state == "value" for c in self.__dict__["_cells"].values())
+        return any(("value" if len(c) == _TOKEN else c[1]) == "value" if isinstance(c, tuple)
+                   else c.state == "value" for c in lazy.values())
 
     def frame(self) -> pd.DataFrame:
         """The table as a DataFrame in the official layout: labelled rows, MultiIndex columns, NA for
@@ -155,6 +214,33 @@ class TableRead:
         else:
             df = df.astype(object).where(df.notna(), pd.NA)
         return df
+
+
+def _get_cells(self: TableRead) -> dict[tuple[str, str], Cell]:
+    d = self.__dict__
+    lazy = d.get("_lazy")
+    if lazy is not None:
+        tid = self.table
+        cells = d["_cells"]
+        for k, c in lazy.items():
+            if not isinstance(c, tuple):
+                cells[k] = c
+            elif len(c) == _TOKEN:
+                cells[k] = Cell(tid, k[0], k[1], int(c[1]), "value", c[1], c[2], c[3], None, "stated")
+            else:
+                cells[k] = Cell(tid, k[0], k[1], *c)
+        d["_lazy"] = None
+    return d["_cells"]
+
+
+def _set_cells(self: TableRead, cells: dict) -> None:
+    self.__dict__["_cells"] = cells
+    self.__dict__["_lazy"] = None
+
+
+# ``cells`` stays the dataclass field of the constructor, repr and equality; reading it turns what the
+# reader stored into Cells once.
+TableRead.cells = property(_get_cells, _set_cells, doc="(row id, column id) -> Cell")
 
 
 @dataclass

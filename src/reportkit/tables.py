@@ -20,10 +20,12 @@ exact and an empty cell is a known blank; text layouts lose empty cells, so a sh
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from .format import Table, fold, label_key, spec
+from .format import _LABEL_DROP, Table, fold, label_key, spec
 from . import split
 from .model import Cell, TableIssue, TableRead
 from .split import MAX_DIGITS
@@ -49,13 +51,17 @@ _BOUNDARY = rx.lazy(rf"{CN_DIGIT}+、|\({CN_DIGIT}+\)|(?<![\d.])[1-9][.、](?=[^
 # ("项" is left out: the header word 项目 can follow a table row.)
 _PROSE_UNIT = "件条次人个份起宗篇"
 
-_PIECE = rx.lazy(r"[^|\n\r]+")
 _WORD = rx.lazy(r"\S+")
-_PLAIN_WORD = rx.lazy(r"[^\s\d]+")     # one word without digits: a label or a part of one
 
 
-@dataclass
-class Token:
+class Token(NamedTuple):
+    """One cell or label of a table region, as the HTML and Word readers hand their grids over.
+
+    The text tokenizer writes plain tuples laid out the same way (a tuple costs a tenth of building a
+    NamedTuple, and a region has hundreds of tokens), so the readers here index tokens (``t[0]`` kind,
+    ``t[1]`` text, ``t[2]``/``t[3]`` span, ``t[4]`` glued, ``t[5]`` grid row) and turn one into a Token
+    (:func:`_as_token`) only on the rare paths that look at a token more closely."""
+
     kind: str           # "num", "mark" (/ — 无 …), "empty" (an empty HTML cell), "label"
     text: str           # folded text
     start: int          # original offsets
@@ -65,96 +71,133 @@ class Token:
 
     @property
     def is_value(self) -> bool:
-        return self.kind in ("num", "mark", "empty")
+        return self.kind != "label"
+
+
+def _as_token(t: tuple) -> Token:
+    return t if t.__class__ is Token else Token._make(t)
 
 
 def _is_mark(word: str) -> bool:
     return word in spec().blank_marks
 
 
-def tokenize(folded: Folded, start: int, end: int) -> list[Token]:
-    """Cell tokens of folded text ``[start, end)`` (folded offsets); token spans are original offsets."""
+# One pass over a table region, one match per piece (the text between "|" and line breaks): a piece
+# that is one bare number (group 1) or one word without digits but for a leading enumerator ("1.属于…",
+# group 2) is a token as it stands; any other piece (group 3) goes through the word-by-word reading of
+# _piece_tokens, which reads those two the same way. Whitespace here is what str.strip and \S take for
+# it, so the words are those of _WORD.
+_FAST_PIECE = rx.lazy(r"[|\n\r]*(?:[^\S\n\r]*(?:([0-9]+)|((?:[1-9][.、])?[^\s\d|]+))[^\S\n\r]*(?=[|\n\r]|\Z)"
+                      r"|([^|\n\r]+))")
+
+
+def tokenize(folded: Folded, start: int, end: int) -> list[tuple]:
+    """Cell tokens of folded text ``[start, end)`` (folded offsets), as tuples laid out like
+    :class:`Token`; token spans are original offsets."""
     text = folded.text
     marks = spec().blank_marks
-    # Text that folding left the same length maps offsets one to one: no lookups per token.
-    orig, orig_end = (_same, _same) if folded._map is None else (folded.orig, folded.orig_end)
-    out: list[Token] = []
+    out: list[tuple] = []
+    append = out.append
+    # Two copies of one loop: text that folding left the same length maps offsets one to one, and most
+    # text does, so its loop makes no call per token.
+    if folded._map is None:
+        for m in _FAST_PIECE.finditer(text, start, end):
+            w = m[1]
+            if w is not None:
+                s = m.start(1)
+                append(("num", w, s, s + len(w), False, None))
+                continue
+            w = m[2]
+            if w is not None and w not in marks:
+                s = m.start(2)
+                append(("label", w, s, s + len(w), False, None))
+                continue
+            # A piece of several words, a mark, a number glued to words or written with separators.
+            g = 2 if w is not None else 3
+            _piece_tokens(text, m.start(g), m[g], marks, _same, _same, out)
+        return out
+    orig, orig_end = folded.orig, folded.orig_end
+    for m in _FAST_PIECE.finditer(text, start, end):
+        w = m[1]
+        if w is not None:
+            s = m.start(1)
+            append(("num", w, orig(s), orig_end(s + len(w)), False, None))
+            continue
+        w = m[2]
+        if w is not None and w not in marks:
+            s = m.start(2)
+            append(("label", w, orig(s), orig_end(s + len(w)), False, None))
+            continue
+        g = 2 if w is not None else 3
+        _piece_tokens(text, m.start(g), m[g], marks, orig, orig_end, out)
+    return out
+
+
+def _piece_tokens(text: str, base: int, pg: str, marks, orig, orig_end, out: list[tuple]) -> None:
+    """The tokens of one piece ``pg`` (at folded offset ``base``), word by word."""
+    whole = pg.strip()
+    if not whole:
+        return
+    if "," in whole and _THOUSANDS.fullmatch(whole):
+        # A cell of its own ("| 517,645 |"): one number written with thousands separators.
+        s = base + pg.index(whole)
+        out.append(("num", whole.replace(",", ""), orig(s), orig_end(s + len(whole)), False, None))
+        return
     label_parts: list[tuple[int, int]] = []
 
     def flush():
         s, e = label_parts[0][0], label_parts[-1][1]
-        out.append(Token("label", text[s:e], orig(s), orig_end(e)))
+        out.append(("label", text[s:e], orig(s), orig_end(e), False, None))
         label_parts.clear()
 
-    for piece in _PIECE.finditer(text, start, end):
-        base = piece.start()
-        pg = piece.group()
-        whole = pg.strip()
-        if not whole:
+    words = _WORD.findall(pg)
+    at = 0
+    last = len(words) - 1
+    for wi, word in enumerate(words):
+        at = pg.index(word, at)
+        ws = base + at
+        at += len(word)
+        we = base + at
+        if word.isdigit() and word.isascii():
+            # The common cell: digits standing alone (what the general case below makes of them).
+            if label_parts:
+                flush()
+            out.append(("num", word, orig(ws), orig_end(we), False, None))
             continue
-        # Most pieces are one cell or one label on a line of their own: one token, no word loop.
-        if whole.isdigit() and whole.isascii():
-            s = base + len(pg) - len(pg.lstrip())
-            out.append(Token("num", whole, orig(s), orig_end(s + len(whole))))
+        if word[-1] in ".、" and _LONE_ENUM.fullmatch(word) and wi < last and not words[wi + 1][0].isdigit() \
+                and words[wi + 1] not in marks:
+            # "1. 属于国家秘密": the enumerator, parted from its label by a space, is not a cell.
+            label_parts.append((ws, we))
             continue
-        if whole not in marks and _PLAIN_WORD.fullmatch(whole):
-            s = base + len(pg) - len(pg.lstrip())
-            out.append(Token("label", whole, orig(s), orig_end(s + len(whole))))
+        if word in marks:
+            if label_parts:
+                flush()
+            out.append(("mark", word, orig(ws), orig_end(we), False, None))
             continue
-        if "," in whole and _THOUSANDS.fullmatch(whole):
-            # A cell of its own ("| 517,645 |"): one number written with thousands separators.
-            s = base + pg.index(whole)
-            out.append(Token("num", whole.replace(",", ""), orig(s), orig_end(s + len(whole))))
-            continue
-        words = _WORD.findall(pg)
-        at = 0
-        last = len(words) - 1
-        for wi, word in enumerate(words):
-            at = pg.index(word, at)
-            ws = base + at
-            at += len(word)
-            we = base + at
-            if word.isdigit() and word.isascii():
-                # The common cell: digits standing alone (what the general case below makes of them).
-                if label_parts:
-                    flush()
-                out.append(Token("num", word, orig(ws), orig_end(we)))
+        pos = 0
+        for m in _SEGMENT.finditer(word):
+            if m.group(1):          # enumerator: stays inside the label
                 continue
-            if word[-1] in ".、" and _LONE_ENUM.fullmatch(word) and wi < last and not words[wi + 1][0].isdigit() \
-                    and words[wi + 1] not in marks:
-                # "1. 属于国家秘密": the enumerator, parted from its label by a space, is not a cell.
-                label_parts.append((ws, we))
-                continue
-            if word in marks:
-                if label_parts:
-                    flush()
-                out.append(Token("mark", word, orig(ws), orig_end(we)))
-                continue
-            pos = 0
-            for m in _SEGMENT.finditer(word):
-                if m.group(1):          # enumerator: stays inside the label
-                    continue
-                s, e = m.span(2)
-                if s > pos:
-                    label_parts.append((ws + pos, ws + s))
-                if label_parts:
-                    flush()
-                out.append(Token("num", m.group(2), orig(ws + s), orig_end(ws + e), s > 0 or e < len(word)))
-                pos = e
-            if pos < len(word):
-                label_parts.append((ws + pos, we))
-        if label_parts:
-            flush()
-    return out
+            s, e = m.span(2)
+            if s > pos:
+                label_parts.append((ws + pos, ws + s))
+            if label_parts:
+                flush()
+            out.append(("num", m.group(2), orig(ws + s), orig_end(ws + e), s > 0 or e < len(word), None))
+            pos = e
+        if pos < len(word):
+            label_parts.append((ws + pos, we))
+    if label_parts:
+        flush()
 
 
 def _same(i: int) -> int:
     return i
 
 
-def _leading_zero(tok: Token) -> bool:
+def _leading_zero(tok: tuple) -> bool:
     # "0000000" or "010" cannot be one number: several cells lost their separators.
-    t = tok.text.lstrip("+-")
+    t = tok[1].lstrip("+-")
     return len(t) > 1 and t[0] == "0" and not t.startswith("0.")
 
 
@@ -182,12 +225,52 @@ class _Matcher:
         self.label_ends = tuple(k for k in self.full_keys | self.headers if len(k) >= 2)
         self.memo: dict[str, object] = {}
         self._cols: dict[str, tuple] = {}
+        self._keys: dict[str, tuple] = {}
+        # Per label text as printed: its key and row, whether it names a header, whether _pieces cuts it.
+        # Answers, not state: the same few hundred labels recur in every report.
+        self._labels: dict[str, tuple] = {}
+        self._header: dict[str, bool] = {}
+        self._cuts: dict[str, bool] = {}
 
     def columns_for(self, row_id: str) -> tuple:
         cols = self._cols.get(row_id)
         if cols is None:
             cols = self._cols[row_id] = self.table.columns_for(row_id)
         return cols
+
+    def cell_keys(self, row_id: str) -> tuple:
+        """The (row id, column id) keys of a row's cells, in column order."""
+        keys = self._keys.get(row_id)
+        if keys is None:
+            keys = self._keys[row_id] = tuple((row_id, c.id) for c in self.columns_for(row_id))
+        return keys
+
+    def label(self, text: str) -> tuple:
+        """(key, row or None) of a label token's text."""
+        hit = self._labels.get(text)
+        if hit is None:
+            if len(self._labels) > self.MEMO:
+                self._labels.clear()
+            key = _key(text)
+            hit = self._labels[text] = (key, self.match(key))
+        return hit
+
+    def is_header(self, key: str) -> bool:
+        hit = self._header.get(key)
+        if hit is None:
+            if len(self._header) > self.MEMO:
+                self._header.clear()
+            hit = self._header[key] = key in self.headers or any(key.endswith(h) for h in self.headers if len(h) >= 4)
+        return hit
+
+    def cuts(self, text: str) -> bool:
+        """Whether :func:`_pieces` cuts a label of this text into several."""
+        hit = self._cuts.get(text)
+        if hit is None:
+            if len(self._cuts) > self.MEMO:
+                self._cuts.clear()
+            hit = self._cuts[text] = len(_pieces(Token("label", text, 0, len(text)), self)) > 1
+        return hit
 
     def match(self, key: str):
         if not key:
@@ -261,109 +344,138 @@ def _header_keys(table: Table) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _label_positions(tokens: list[tuple]) -> tuple[list[str], list[int]]:
+    """The kind of every token and the indices of the label tokens: the walks below go from label to
+    label and take the value runs between as slices."""
+    kinds = list(map(_kind_of, tokens))
+    return kinds, list(itertools.compress(range(len(kinds)), map(_LABEL_KIND, kinds)))
+
+
+_kind_of = operator.itemgetter(0)
+_text_of = operator.itemgetter(1)
+_LABEL_KIND = "label".__eq__
+
+
 def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
     """Rebuild the data rows of ``table`` from tokens by label and count."""
     tr = TableRead(table=table.id, version=version, found=False)
     matcher = _matcher(table)
-    headers = matcher.headers
-    tokens = _relabel(tokens, matcher)
-    i = 0
+    label = matcher.label
+    by_key = matcher.by_key
+    kinds, labels = _label_positions(tokens)
+    relabelled = _relabel(tokens, matcher, labels)
+    if relabelled is not tokens:
+        tokens = relabelled
+        kinds, labels = _label_positions(tokens)
     n = len(tokens)
+    n_labels = len(labels)
+    store = tr.store()
     seen: dict[str, int] = {}
     # Rows met without numbers: a heading naming the row ("### 一、本年新收…" above a small table) or a
     # row really printed empty; a later occurrence with numbers is the row.
     pending: dict[str, tuple] = {}
-    while i < n:
+    p = 0       # labels[p] is the label read now; the walk only moves forward
+    while p < n_labels:
+        i = labels[p]
         tok = tokens[i]
-        if tok.kind != "label":
-            i += 1
-            continue
-        key = _key(tok.text)
-        row = matcher.match(key)
+        text = tok[1]
+        key, row = label(text)
         if row is None and i > 0:
             # "00000003.其他": the enumerator went to the digits before (cut off there, see _assign);
-            # "0 63.其他": a cell went to the enumerator (given back there).
-            hit = _enumerated_row(table, tokens[i - 1], tok)
-            row = hit[0] if hit else _digit_before_enumerator(table, tok) if tokens[i - 1].kind == "num" else None
+            # "0 63.其他": a cell went to the enumerator (given back there). (What each helper requires
+            # is tested first: most labels are neither.)
+            prev = tokens[i - 1]
+            hit = _enumerated_row(table, _as_token(prev), _as_token(tok)) if prev[4] and text.startswith(".") else None
+            row = hit[0] if hit else (_digit_before_enumerator(table, _as_token(tok))
+                                      if prev[0] == "num" and text[:2].isdigit() else None)
         used = 1
         joined = key
         if row is None:
             # A label split over several tokens ("(三)" / "不予公开", "(二)部分公开(区分…" wrapped).
             for k in range(1, 4):
-                if i + k >= n or tokens[i + k].kind != "label":
+                if i + k >= n or kinds[i + k] != "label":
                     break
-                joined += _key(tokens[i + k].text)
-                row = matcher.by_key.get(joined)
+                joined += _key(tokens[i + k][1])
+                row = by_key.get(joined)
                 if row is not None:
                     used = k + 1
                     break
-        if row is not None and tok.row is None:
+        grid = tok[5]
+        if row is not None and grid is None and i + used < n and kinds[i + used] == "label":
             # The rest of a wrapped label whose first line already names the row ("(二)部分公开" /
             # "(区分处理的,只计这一情形," / "不计其他情形)") belongs to the label, not between it and its cells.
             ext = joined
             for k in range(used, used + 3):
-                if i + k >= n or tokens[i + k].kind != "label":
+                if i + k >= n or kinds[i + k] != "label":
                     break
-                ext += _key(tokens[i + k].text)
-                if matcher.by_key.get(ext) is row:
+                ext += _key(tokens[i + k][1])
+                if by_key.get(ext) is row:
                     used = k + 1
         if row is None:
-            if key in headers or any(key.endswith(h) for h in headers if len(h) >= 4):
+            if matcher.is_header(key):
                 tr.found = True
-            i += 1
+            p += 1
             continue
         tr.found = True
-        span_start = tok.start
         j = i + used
+        p += used       # the labels i .. j-1 are this row's
         if row.kind == "group":
-            i = j
             continue
-        vals: list[Token] = []
-        if tok.row is not None:
+        if grid is not None:
             # Grid row: every remaining cell of this <tr> belongs to the row, blanks included.
-            while j < n and tokens[j].row == tok.row:
-                if tokens[j].is_value:
+            vals = []
+            while j < n and tokens[j][5] == grid:
+                if kinds[j] != "label":
                     vals.append(tokens[j])
                 j += 1
+            while p < n_labels and labels[p] < j:
+                p += 1
         else:
-            while j < n and tokens[j].is_value:
-                vals.append(tokens[j])
-                j += 1
-            if vals and _prose_after(tokens, j, vals, len(matcher.columns_for(row.id))):
-                i = j
+            j = labels[p] if p < n_labels else n
+            vals = tokens[i + used:j]
+            if vals and j < n and tokens[j][1][:1] in _PROSE_UNIT \
+                    and _prose_after(tokens, j, vals, len(matcher.columns_for(row.id))):
                 continue
         cols = matcher.columns_for(row.id)
         if row.id in seen:
             if vals:
                 tr.issues.append(TableIssue(table.id, "duplicate_row",
                                             f"row {row.label} appears twice; the first one is kept",
-                                            row=row.id, start=tok.start, end=tok.end, raw=tok.text))
-            i = j
+                                            row=row.id, start=tok[2], end=tok[3], raw=tok[1]))
             continue
-        if not vals and tok.row is None:
+        if not vals and grid is None:
             pending.setdefault(row.id, (row, cols, tok))
-            i = j
             continue
         seen[row.id] = i
-        pending.pop(row.id, None)
-        unit = _unit_after(tokens, j, vals)
+        if pending:
+            pending.pop(row.id, None)
+        unit = _unit_after(tokens, j, vals) if j < n and tokens[j][1][:1] in "元万亿" else None
         if unit is not None and cols[-1].unit and not unit.startswith(cols[-1].unit):
             # "120000元" in a column counted in 万元: one cell, but not a number of the column's unit.
-            v = vals[-1]
+            v = _as_token(vals[-1])
             tr.issues.append(TableIssue(table.id, "unit", f"{row.label}: {v.text}{unit[:2]} where the column "
                                         f"is in {cols[-1].unit}; not converted", row=row.id, column=cols[-1].id,
-                                        start=v.start, end=tokens[j].end, raw=v.text + unit[:2]))
+                                        start=v.start, end=tokens[j][3], raw=v.text + unit[:2]))
             for c in cols:
-                tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+                tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                                 note="unit")
-            i = j
             continue
-        _assign(tr, table, row, cols, vals, span_start, tok, tokens[j] if j < n else None)
-        i = j
+        nt = tokens[j] if j < n else None
+        if grid is None and len(vals) == len(cols):
+            # What _assign does with a row of plain counts (the common row), without the call.
+            last = vals[-1]
+            texts = list(map(_text_of, vals))
+            if (kinds[i + used:j].count("num") == len(vals) and _PLAIN_CELLS.fullmatch(" ".join(texts))
+                    and not (nt is not None and ((last[4] and nt[1].startswith("."))
+                                                 or (last[5] is None and nt[1][:2].isdigit())))
+                    and not (cols[-1].unit and _other_unit(cols[-1], last, nt))):
+                _store_plain(store, matcher.cell_keys(row.id), vals)
+                continue
+        _assign(tr, table, row, cols, vals, tok[2], tok, nt)
     for row, cols, tok in pending.values():
-        _assign(tr, table, row, cols, [], tok.start, tok)
-    tr.start = tokens[0].start if tokens else None
-    tr.end = tokens[-1].end if tokens else None
+        _assign(tr, table, row, cols, [], tok[2], tok)
+    tr.start = tokens[0][2] if tokens else None
+    tr.end = tokens[-1][3] if tokens else None
     return tr
 
 
@@ -371,22 +483,22 @@ def _prose_after(tokens: list[Token], j: int, vals: list[Token], width: int) -> 
     """A number followed by a count unit ("予以公开2件", "予以公开 2 件" where a row has several cells) is
     prose, not a table cell."""
     last = vals[-1]
-    if last.kind != "num" or j >= len(tokens) or tokens[j].kind != "label" or tokens[j].text[:1] not in _PROSE_UNIT:
+    if last[0] != "num" or j >= len(tokens) or tokens[j][0] != "label" or tokens[j][1][:1] not in _PROSE_UNIT:
         return False
-    return tokens[j].start == last.end or len(vals) < width
+    return tokens[j][2] == last[3] or len(vals) < width
 
 
 def _unit_after(tokens: list[Token], j: int, vals: list[Token]) -> str | None:
     """The money unit glued after a row's last number ("120000元", "6512.75万元"), if any."""
-    if not vals or vals[-1].kind != "num" or j >= len(tokens):
+    if not vals or vals[-1][0] != "num" or j >= len(tokens):
         return None
     t = tokens[j]
-    if t.kind == "label" and t.start == vals[-1].end and t.text[:1] in "元万亿":
-        return t.text
+    if t[0] == "label" and t[2] == vals[-1][3] and t[1][:1] in "元万亿":
+        return t[1]
     return None
 
 
-def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
+def _relabel(tokens: list[tuple], matcher: _Matcher, labels: list[int]) -> list[tuple]:
     """Text tokens with row labels cut out where a capture glued them to their neighbours.
 
     A row's digits run into the next row's enumerator ("00000003.其他", "10000015.属于三类…"): the
@@ -402,8 +514,19 @@ def _relabel(tokens: list[Token], matcher: _Matcher) -> list[Token]:
     keep the cells of their ``<tr>`` and are not re-cut here, two-digit enumerators, and a label that
     runs into further labels (a row label's start). One pass for both would move cuts in those edge
     cases."""
+    # Most regions have nothing to cut: find that out from the labels (``labels``: their indices) and hand
+    # the tokens back as they are.
+    cuts = matcher.cuts
+    for i in labels:
+        t = tokens[i]
+        if t[5] is None and (t[1].startswith((".", "、")) or cuts(t[1])):
+            return _relabel_all(tokens, matcher)
+    return tokens
+
+
+def _relabel_all(tokens: list[tuple], matcher: _Matcher) -> list[Token]:
     out: list[Token] = []
-    for t in tokens:
+    for t in map(_as_token, tokens):
         if t.kind != "label" or t.row is not None:
             out.append(t)
             continue
@@ -442,13 +565,28 @@ def _pieces(t: Token, matcher: _Matcher) -> list[Token]:
 def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_start: int, label_tok: Token,
             next_tok: Token | None = None):
     if not vals:
+        label_tok = _as_token(label_tok)
         tr.issues.append(TableIssue(table.id, "no_values", f"row {row.label} is printed without numbers",
                                     row=row.id, start=label_tok.start, end=label_tok.end, raw=label_tok.text))
         for c in cols:
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
                                             note="row printed without numbers")
         return
-    vals = _drop_enumerator(table, vals, next_tok)
+    if next_tok is not None:
+        last, nt = vals[-1], next_tok[1]
+        if (last[4] and nt.startswith(".")) or (last[0] == "num" and last[5] is None and nt[:2].isdigit()):
+            vals = _drop_enumerator(table, [*map(_as_token, vals)], _as_token(next_tok))
+    if len(vals) == len(cols):
+        # The common row: as many plain numbers as the row has cells, none of them written in a way the
+        # general loop below would look at twice (leading zero, sign, decimals, too many digits, a unit).
+        texts = list(map(_text_of, vals))
+        if (list(map(_kind_of, vals)).count("num") == len(vals) and _PLAIN_CELLS.fullmatch(" ".join(texts))
+                and not (cols[-1].unit and _other_unit(cols[-1], vals[-1], next_tok))):
+            _store_plain(tr.store(), _matcher(table).cell_keys(row.id), vals)
+            return
+    vals = [*map(_as_token, vals)]
+    if next_tok is not None:
+        next_tok = _as_token(next_tok)
     # A digit run touching its neighbours is only a problem when the count is off: a one-cell row
     # ("行政许可10690第二十条…") is unambiguous; "713000074" for seven cells has to be cut.
     leading_zero = False
@@ -462,7 +600,7 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
     for c, v in zip(cols, vals):
         if v is vals[-1] and _other_unit(c, v, next_tok):
             # "120000元" in the 万元 column: the number is in another unit than the column's.
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                             note="unit")
             tr.issues.append(TableIssue(table.id, "unit",
                                         f"{row.label} / {c.name}: {v.text}{next_tok.text[:2]} is not in the "
@@ -470,17 +608,17 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                                         row=row.id, column=c.id, start=v.start, end=next_tok.start + 1,
                                         raw=v.text + next_tok.text[:2]))
         elif v.kind == "num" and len(v.text) > MAX_DIGITS and _too_long(v.text):
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", v.text, v.start, v.end,
                                             note="too_many_digits")
             tr.issues.append(TableIssue(table.id, "too_many_digits",
                                         f"{row.label} / {c.name}: a number of {sum(ch.isdigit() for ch in v.text)} "
                                         f"digits is not a cell value (at most {MAX_DIGITS}); not read",
                                         row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text[:40]))
         elif v.kind == "num":
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, _number(v.text), "value", v.text,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, _number(v.text), "value", v.text,
                                             v.start, v.end, how="stated")
         else:
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
                                             note="empty cell" if v.kind == "empty" else "non-numeric mark",
                                             how="stated")
             if v.kind == "mark":
@@ -489,12 +627,23 @@ def _assign(tr: TableRead, table: Table, row, cols, vals: list[Token], span_star
                                             row=row.id, column=c.id, start=v.start, end=v.end, raw=v.text))
 
 
+def _store_plain(store: dict, keys: tuple, vals: list[tuple]) -> None:
+    """A row of plain counts (see _PLAIN_CELLS) into a TableRead's store: the tokens as they are
+    (TableRead makes the Cells, int(text) stated, when they are asked for)."""
+    store.update(zip(keys, vals))
+
+
+# Cells the general loop of _assign reads as int(text) with no issue: digits, no leading zero, at most
+# MAX_DIGITS of them, one space between cells.
+_PLAIN_CELLS = rx.lazy(rf"(?:(?:0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}}) )*(?:0|[1-9][0-9]{{0,{MAX_DIGITS - 1}}})")
+
+
 def _other_unit(col, v: Token, next_tok: Token | None) -> bool:
     """The number is printed with a unit that is not its column's (元 where the column counts 万元)."""
     unit = col.unit
-    return bool(unit and v.kind == "num" and next_tok is not None and next_tok.kind == "label"
-                and next_tok.start == v.end and next_tok.text.startswith(unit[-1])
-                and not next_tok.text.startswith(unit))
+    return bool(unit and v[0] == "num" and next_tok is not None and next_tok[0] == "label"
+                and next_tok[2] == v[3] and next_tok[1].startswith(unit[-1])
+                and not next_tok[1].startswith(unit))
 
 
 _ENUMERATOR = rx.lazy(r"(\d{1,2})[.．]")
@@ -588,11 +737,11 @@ def _assign_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], leadi
                                     "one digit per cell does not add up, while a reading with one empty cell "
                                     "lost in copying does"))
         for c in cols:
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
                                             start=start, end=end, note=kind)
         return
     for c in cols:
-        tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
+        tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "unreadable", raw=raw,
                                         start=start, end=end, note=kind)
     if found.capped:
         msg = (f"row {row.label}: digits run together ({raw[:60]!r}) admit too many cuts into {len(cols)} "
@@ -663,7 +812,7 @@ def _put_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], texts, r
     for v in vals:
         if v.kind != "num":
             c = cols[k]
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "blank", v.text, v.start, v.end,
                                             note="empty cell" if v.kind == "empty" else "non-numeric mark",
                                             how="split", rule=rule, rejected=rejected)
             k += 1
@@ -672,7 +821,7 @@ def _put_cut(tr: TableRead, table: Table, row, cols, vals: list[Token], texts, r
         while s < stop:
             cid, t = cols[k].id, texts[k]
             e = s + len(t)
-            tr.cells[(row.id, cid)] = Cell(table.id, row.id, cid, int(t) if t.isdigit() else split.number(t),
+            tr.store()[(row.id, cid)] = Cell(table.id, row.id, cid, int(t) if t.isdigit() else split.number(t),
                                            "value", t, s, e, note, "split", rule, rejected)
             s = e
             k += 1
@@ -718,25 +867,23 @@ def settle_splits(tables: dict[str, TableRead | None]) -> None:
                 issue.message, issue.candidates = new.message, new.candidates
 
 
-def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
+def read_appeals(table: Table, tokens: list[tuple], version: str) -> TableRead:
     """Table 四 has no row label: its data row is the run of 15 value cells after its header."""
     tr = TableRead(table=table.id, version=version, found=False)
     headers = _header_keys(table)
-    header_seen_at = None
-    for k, t in enumerate(tokens):
-        if t.kind == "label" and (label_key(t.text) in headers or "复议" in t.text or "诉讼" in t.text):
-            tr.found = True
-            if header_seen_at is None:
-                header_seen_at = k
-    if not tr.found:
+    header_seen_at = next((k for k in _label_positions(tokens)[1]
+                           if label_key(tokens[k][1]) in headers or "复议" in tokens[k][1] or "诉讼" in tokens[k][1]),
+                          None)
+    if header_seen_at is None:
         return tr
-    runs: list[list[Token]] = []
-    cur: list[Token] = []
+    tr.found = True
+    runs: list[list[tuple]] = []
+    cur: list[tuple] = []
     for t in tokens[header_seen_at:]:
-        same_grid_row = cur and t.row is not None and cur[-1].row == t.row
-        if t.is_value and (not cur or t.row is None or same_grid_row):
+        same_grid_row = cur and t[5] is not None and cur[-1][5] == t[5]
+        if t[0] != "label" and (not cur or t[5] is None or same_grid_row):
             cur.append(t)
-        elif t.is_value:
+        elif t[0] != "label":
             runs.append(cur)
             cur = [t]
         else:
@@ -745,43 +892,41 @@ def read_appeals(table: Table, tokens: list[Token], version: str) -> TableRead:
             cur = []
     if cur:
         runs.append(cur)
-    runs = [r for r in runs if any(t.kind == "num" for t in r) or (r and r[0].row is not None)]
+    runs = [r for r in runs if any(t[0] == "num" for t in r) or (r and r[0][5] is not None)]
     grouped = _runs_by_group(table, tokens[header_seen_at:])
     if grouped:
         runs.insert(0, grouped)
     row = table.data_rows[0]
     cols = table.columns
-    exact = [r for r in runs if len(r) == len(cols) and not any(t.kind == "num" and _leading_zero(t) for t in r)]
+    exact = [r for r in runs if len(r) == len(cols) and not any(t[0] == "num" and _leading_zero(t) for t in r)]
     if exact:
-        _assign(tr, table, row, cols, exact[0], exact[0][0].start, exact[0][0])
+        _assign(tr, table, row, cols, exact[0], exact[0][0][2], exact[0][0])
     elif runs:
         # Digits run together: the first run that has enough digits for the row's cells.
-        enough = [r for r in runs if sum(1 if t.kind != "num" else sum(ch.isdigit() for ch in t.text)
+        enough = [r for r in runs if sum(1 if t[0] != "num" else sum(ch.isdigit() for ch in t[1])
                                          for t in r) >= len(cols)]
         best = enough[0] if enough else max(runs, key=len)
-        _assign(tr, table, row, cols, best, best[0].start, best[0])
+        _assign(tr, table, row, cols, best, best[0][2], best[0])
     else:
         for c in cols:
-            tr.cells[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
+            tr.store()[(row.id, c.id)] = Cell(table.id, row.id, c.id, None, "missing",
                                             note="header without numbers")
         tr.issues.append(TableIssue(table.id, "no_values", "table 四 header is printed without numbers"))
     return tr
 
 
-def _runs_by_group(table: Table, tokens: list[Token]) -> list[Token] | None:
+def _runs_by_group(table: Table, tokens: list[tuple]) -> list[tuple] | None:
     """Table 四 printed as one small table per group (行政复议 / 行政诉讼（未经复议直接起诉） / 行政诉讼（复议后起诉）,
     each with its own five result columns): the group's run is the one right under the label naming it.
     Only when every group has exactly one run of exactly its width; otherwise nothing is assumed."""
-    groups = list(dict.fromkeys(c.path for c in table.columns))
-    width = {g: sum(1 for c in table.columns if c.path == g) for g in groups}
-    keys = {g: label_key(g[-1] or g[0]) for g in groups}
-    found: dict[tuple, list[Token]] = {}
+    groups, width, keys = _group_layout(table)
+    found: dict[tuple, list[tuple]] = {}
     current = None
-    run: list[Token] = []
-    for t in [*tokens, Token("label", "", -1, -1)]:
-        if t.row is not None:
+    run: list[tuple] = []
+    for t in [*tokens, ("label", "", -1, -1, False, None)]:
+        if t[5] is not None:
             return None
-        if t.is_value:
+        if t[0] != "label":
             run.append(t)
             continue
         if run:
@@ -789,7 +934,7 @@ def _runs_by_group(table: Table, tokens: list[Token]) -> list[Token] | None:
                 return None
             found[current] = run
             run = []
-        key = label_key(t.text)
+        key = label_key(t[1])
         named = [g for g in groups if keys[g] and keys[g] in key]
         if len(named) == 1:
             current = named[0]
@@ -800,16 +945,34 @@ def _runs_by_group(table: Table, tokens: list[Token]) -> list[Token] | None:
     return [t for g in groups for t in found[g]]
 
 
+@_per_table
+def _group_layout(table: Table) -> tuple[list, dict, dict]:
+    """Table 四's column groups, the width of each and the key of the label naming it."""
+    groups = list(dict.fromkeys(c.path for c in table.columns))
+    width = {g: sum(1 for c in table.columns if c.path == g) for g in groups}
+    keys = {g: label_key(g[-1] or g[0]) for g in groups}
+    return groups, width, keys
+
+
 def detect_version(folded_region: str) -> str | None:
-    key = label_key(folded_region)
+    """The format version a table region's words show, if any. ``folded_region`` is folded text."""
     markers = spec().version_markers
-    has19 = any(m in key for m in markers["2019"])
-    has21 = any(m in key for m in markers["2021"])
+    has19 = _markers_rx(markers["2019"]).search(folded_region) is not None
+    has21 = _markers_rx(markers["2021"]).search(folded_region) is not None
     if has19 and not has21:
         return "2019"
     if has21:
         return "2021"
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _markers_rx(markers: tuple[str, ...]) -> re.Pattern:
+    """Any of ``markers`` (label keys) in folded text, with what label_key drops allowed between their
+    characters: the same answer as looking for them in ``label_key(region)``, without building the key of
+    a whole region (nor keeping it in label_key's cache, which held every region ever read)."""
+    gap = _LABEL_DROP.pattern.removesuffix("+") + "*"
+    return re.compile("|".join(gap.join(map(re.escape, m)) for m in markers))
 
 
 def read_table(table_id: str, folded: Folded, fstart: int, fend: int,
@@ -819,14 +982,14 @@ def read_table(table_id: str, folded: Folded, fstart: int, fend: int,
     A table whose own text names no version (table 四 is the same in both) takes ``default_version``,
     the version the rest of the report shows, so a 2019 report is not read as mixing versions."""
     tokens = grid_tokens if grid_tokens is not None else tokenize(folded, fstart, fend)
-    region = folded.text[fstart:fend] if grid_tokens is None else " ".join(t.text for t in tokens)
+    region = folded.text[fstart:fend] if grid_tokens is None else " ".join(t[1] for t in tokens)
     version = detect_version(region) or default_version or "2021"
     if table_id == "appeals":
         return read_appeals(spec().table("appeals", version), tokens, version)
     tr = read_rows(spec().table(table_id, version), tokens, version)
     if table_id == "requests" and version == "2021":
         # A 2019-layout table 三 has numbers on （六）其他处理 itself and none of the 2021 sub-rows.
-        if not any(r in ("other_no_correction", "other_no_fee", "other_other") for r, _ in tr.cells):
+        if not any(r in ("other_no_correction", "other_no_fee", "other_other") for r, _ in tr.store()):
             alt = read_rows(spec().table("requests", "2019"), tokens, "2019")
             if alt.value("other_handling", "total") is not None or alt.state("other_handling", "total") == "blank":
                 return alt
