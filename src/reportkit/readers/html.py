@@ -43,6 +43,7 @@ _COMMENT_CLOSE = rx.lazy(r"--\s*>")     # what may end a comment (spaced, as old
 _RAW_OPEN = rx.lazy(r"<(title|iframe|xmp|noembed|noframes|plaintext)\b", re.I)
 _DOC_END = rx.lazy(r"</(?:body|html)\s*>", re.I)
 _SPACES = rx.lazy(r"[ \t\r\n\f\v]+")
+_WHITESPACE = " \t\r\n\f\v"        # what _SPACES folds to one space
 
 
 def _defuse(markup: str) -> str:
@@ -90,12 +91,16 @@ def _close_raw_text(markup: str) -> str:
     return markup
 
 
-@dataclass
 class _Cell:
-    start: int
-    end: int = -1
-    colspan: int = 1
-    rowspan: int = 1
+    """A grid cell's span in the text and its merge (a plain class: one is made per <td>)."""
+
+    __slots__ = ("start", "end", "colspan", "rowspan")
+
+    def __init__(self, start: int, colspan: int = 1, rowspan: int = 1):
+        self.start = start
+        self.end = -1
+        self.colspan = colspan
+        self.rowspan = rowspan
 
 
 @dataclass
@@ -126,6 +131,7 @@ class _Flattener:
         self._parser = None
         self.parts: list[str] = []
         self.length = 0
+        self.tail = "\n"            # the last character emitted ("\n" before any)
         self.skip_depth = 0
         self.skip_stack: list[str] = []
         self.tables: list[_Table] = []
@@ -143,17 +149,15 @@ class _Flattener:
         if s:
             self.parts.append(s)
             self.length += len(s)
-
-    def _tail(self) -> str:
-        return self.parts[-1][-1:] if self.parts else "\n"
+            self.tail = s[-1]
 
     def _newline(self):
         if self.stack and self.cell_open and self.cell_open[-1] is not None:
             # A line break inside a table cell ("本年新<br/>制作数量") is a space in the cell.
-            if self._tail() not in (" ", "\n"):
+            if self.tail != " " and self.tail != "\n":
                 self._emit(" ")
             return
-        if self._tail() != "\n":
+        if self.tail != "\n":
             self._emit("\n")
 
     # -- parser callbacks
@@ -169,13 +173,27 @@ class _Flattener:
         self._parser.feed(_DOC_END.sub("", markup).encode("utf-8", "replace"))
 
     def handle_starttag(self, tag, a):
+        if tag == "td" or tag == "th":
+            # The most frequent tag first, its cell opened here (this runs for every cell of a page):
+            # the previous cell's closing is written out, and a cell with no attributes (lxml passes an
+            # empty mapping whose .get is slow Python) skips the span look-ups.
+            if not self.skip_depth and self.stack:
+                cell_open = self.cell_open
+                c = cell_open[-1]
+                if c is not None:
+                    c.end = self.length
+                    self.parts.append(" | ")
+                    self.length += 3
+                    self.tail = " "
+                rows = self.stack[-1].rows
+                if not rows:
+                    rows.append([])
+                c = _Cell(self.length, _span(a.get("colspan")), _span(a.get("rowspan"))) if a else _Cell(self.length)
+                rows[-1].append(c)
+                cell_open[-1] = c
+            return
         if tag not in _ROLE_START:
             return                  # <span>, <font>, <strong> …: no text structure to keep
-        if tag == "td" or tag == "th":
-            # The most frequent tag first (the branch below, taken without the tests for other tags).
-            if not self.skip_depth and self.stack:
-                self._open_cell(a)
-            return
         if tag == "body" and "head" in self.skip_stack:
             # <body> ends an unclosed <head> (as in browsers), or the whole page would be dropped.
             self.handle_endtag("head")
@@ -218,11 +236,17 @@ class _Flattener:
             self._newline()
 
     def handle_endtag(self, tag):
-        if tag not in _ROLE_END:
-            return
         if tag == "td" or tag == "th":
             if not self.skip_depth and self.stack:
-                self._close_cell()
+                c = self.cell_open[-1]
+                if c is not None:                   # _close_cell, inlined for the most frequent tag
+                    c.end = self.length
+                    self.parts.append(" | ")
+                    self.length += 3
+                    self.tail = " "
+                    self.cell_open[-1] = None
+            return
+        if tag not in _ROLE_END:
             return
         if self.skip_stack and tag in _SKIP:
             if tag in self.skip_stack:
@@ -253,14 +277,6 @@ class _Flattener:
         if tag in _BLOCK:
             self._newline()
 
-    def _open_cell(self, a):
-        self._close_cell()
-        if not self.stack[-1].rows:
-            self.stack[-1].rows.append([])
-        cell = _Cell(start=self.length, colspan=_span(a.get("colspan")), rowspan=_span(a.get("rowspan")))
-        self.stack[-1].rows[-1].append(cell)
-        self.cell_open[-1] = cell
-
     def _close_cell(self):
         if self.cell_open and self.cell_open[-1] is not None:
             c = self.cell_open[-1]
@@ -276,11 +292,22 @@ class _Flattener:
             return
         if self._in_h1 and len(self.h1) < MAX_TITLE:
             self.h1 += data[:MAX_TITLE - len(self.h1)]
-        if not self.pre:
+        if not self.pre and not data.isalnum():     # (letters, digits and CJK only: nothing to fold)
+            after_space = self.tail == " " or self.tail == "\n"
+            if not data.strip(_WHITESPACE):
+                # The whitespace between tags: one space at most, and none after a space or a line break.
+                if data and not after_space:
+                    self.parts.append(" ")
+                    self.length += 1
+                    self.tail = " "
+                return
             data = _SPACES.sub(" ", data)
-            if self._tail() in (" ", "\n"):
+            if after_space:
                 data = data.lstrip(" ")
-        self._emit(data)
+        if data:
+            self.parts.append(data)
+            self.length += len(data)
+            self.tail = data[-1]
 
     def close(self):
         if self._parser is not None:
@@ -328,15 +355,18 @@ def flatten(html: str) -> HtmlDoc:
         if sum(c.colspan * c.rowspan for r in t.rows for c in r) > MAX_GRID_CELLS:
             continue
         tokens: list[Token] = []
+        add = tokens.append
         for row in t.rows:
             _row_counter += 1
             for c in row:
-                end = c.end if c.end >= 0 else t.end
-                raw = text[c.start:end]
-                s = c.start + (len(raw) - len(raw.lstrip()))
-                e = c.start + len(raw.rstrip())
-                kind, cell = _cell(text[s:e]) if e > s else ("empty", "")
-                tokens.append(Token(kind, cell, s, s if kind == "empty" else e, row=_row_counter))
+                raw = text[c.start:c.end if c.end >= 0 else t.end]
+                core = raw.strip()
+                s = c.start + (len(raw) - len(raw.lstrip()))       # the cell's text without its spaces
+                if core:
+                    kind, cell = _cell(core)
+                    add(Token(kind, cell, s, s if kind == "empty" else s + len(core), row=_row_counter))
+                else:
+                    add(Token("empty", "", s, s, row=_row_counter))
         grids.append((t.start, t.end, tokens))
     title = _page_title(p.h1 or p.title)
     return HtmlDoc(text=text, title=title, grids=grids, assets=p.assets)
