@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
+from operator import attrgetter, itemgetter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,9 +38,10 @@ from . import rx
 from .agency import name_from_title, rulemaking
 from .format import TABLE_IDS, Table, fold, label_key, read_data, spec
 from .lexicon import COUNT_UNITS, ENUMERATOR, NEG_RECEIVE, STAT_PERIOD, UNIT_FAMILY
+from .load import width_folded
 from .model import Report, TableRead
 from .split import RULE_NAMES as _SPLIT_RULES
-from .text import CN_DIGIT, CN_DIGITS, CN_VALUE, NUMERALS, width_fold as _width_fold
+from .text import CN_DIGIT, CN_DIGITS, CN_VALUE, NUMERALS
 
 FINDING_COLUMNS = ("rule", "severity", "section", "table", "row", "column", "message", "message_en",
                    "origin", "basis", "start", "end", "evidence")
@@ -232,11 +234,12 @@ class _Ctx:
     def __init__(self, report: Report):
         self.report = report
         self.text = report.text
-        self.ft = _width_fold(report.text)              # same length and offsets as the text
+        self.ft = width_folded(report.text)             # same length and offsets as the text
         self.rule: Rule | None = None
         self.out: list[dict] = []
-        self._values: dict[str, dict] = {}
+        self._values: dict[str, _Cells] = {}
         self._vectors: dict[str, list] = {}
+        self._table_spans: list[tuple[int, int]] | None = None
         present = [s.number for s in report.sections if s.present]
         self.first_present = min(present) if present else None
         self.last_present = max(present) if present else None
@@ -273,16 +276,22 @@ class _Ctx:
         return self.cut_end is not None and self.last_present == number
 
     def table_spans(self) -> list[tuple[int, int]]:
-        return [(t.start, t.end) for t in self.report.tables.values()
-                if t is not None and t.start is not None and t.end is not None]
+        """(start, end) of each table read (computed once: prose rules ask for every match)."""
+        if self._table_spans is None:
+            self._table_spans = [(t.start, t.end) for t in self.report.tables.values()
+                                 if t is not None and t.start is not None and t.end is not None]
+        return self._table_spans
 
     def values(self, tid: str) -> dict[tuple[str, str], object]:
         """(row, column) → number, for the cells of table ``tid`` that hold one (computed once)."""
-        if tid not in self._values:
-            tr = self.report.tables.get(tid)
-            self._values[tid] = ({k: c.value for k, c in tr.cells.items() if c.state == "value"}
-                                 if tr is not None else {})
-        return self._values[tid]
+        return self.cells(tid).values
+
+    def cells(self, tid: str) -> "_Cells":
+        """What the rules read of the cells of table ``tid``, gathered once (see :class:`_Cells`)."""
+        got = self._values.get(tid)
+        if got is None:
+            got = self._values[tid] = _Cells(self.report.tables.get(tid))
+        return got
 
     def vector(self, tid: str) -> list:
         """The numbers of table ``tid`` as a list indexed like :func:`_cell_index` (None where a cell
@@ -354,6 +363,50 @@ class _Ctx:
             "origin": origin or rule.origin, "basis": rule.basis, "start": start, "end": end,
             "evidence": evidence,
         })
+
+
+class _Cells:
+    """The cells of one table as the rules read them, gathered once per report in passes that run in C
+    (a table 三 has some 180 cells, and a dozen rules used to walk them each):
+
+    ``rows``    row ids holding a cell;
+    ``values``  (row, column) → number, for the cells that hold one;
+    ``blank``   the keys of the blank cells, in the table's order;
+    ``split``   row ids with cells cut from run-together digits."""
+
+    __slots__ = ("rows", "values", "blank", "split")
+
+    def __init__(self, tr: TableRead | None):
+        if tr is None or not tr.cells:
+            self.rows, self.values, self.blank, self.split = set(), {}, [], set()
+            return
+        cells = tr.cells
+        keys = list(cells)
+        found = list(cells.values())
+        states = list(map(_STATE, found))
+        self.rows = set(map(_ROW, keys))
+        if states.count("value") == len(states):
+            self.values = dict(zip(keys, map(_VALUE, found)))
+            self.blank = []
+        else:
+            self.values = {k: c.value for k, s, c in zip(keys, states, found) if s == "value"}
+            self.blank = [k for k, s in zip(keys, states) if s == "blank"]
+        hows = list(map(_HOW, found))
+        self.split = {k[0] for k, h in zip(keys, hows) if h == "split"} if "split" in hows else set()
+
+
+_STATE, _VALUE, _HOW, _ROW = attrgetter("state"), attrgetter("value"), attrgetter("how"), itemgetter(0)
+
+
+@functools.lru_cache(maxsize=None)
+def _unit_columns(tid: str, version: str) -> dict[str, str]:
+    """Column id → unit, for the columns of the table that have one (万元, 元)."""
+    return {c.id: c.unit for c in _table(tid, version).columns if c.unit}
+
+
+@functools.lru_cache(maxsize=None)
+def _data_rows(tid: str, version: str):
+    return _table(tid, version).data_rows
 
 
 # ---------------------------------------------------------------------------------------------- labels
@@ -631,8 +684,9 @@ def _table_rows_missing(ctx: _Ctx) -> None:
         if tr is None or not tr.cells:
             continue
         t = _table_of(tr)
-        have = {r for r, _ in tr.cells} | {i.row for i in tr.issues if i.row}
-        missing = [r for r in t.data_rows if r.id not in have and not ctx.beyond_cut(tid, r.id, t, tr)]
+        have = ctx.cells(tid).rows | {i.row for i in tr.issues if i.row}
+        missing = [r for r in _data_rows(tr.table, tr.version)
+                   if r.id not in have and not ctx.beyond_cut(tid, r.id, t, tr)]
         found = _found_rows(ctx, tr, t, missing)
         bare = [r for r in missing if r.id in found and not found[r.id][2]]
         missing = [r for r in missing if r.id not in found]     # glued ones: cells_run_together lists them
@@ -748,8 +802,9 @@ def _cells_run_together(ctx: _Ctx) -> None:
                      f"{len(cands)} ways ({shown}); none is chosen.",
                      start=i.start, end=i.end, table=tid, row=i.row)
         runs = [i for i in tr.issues if i.kind == "run_together"]
-        have = {r for r, _ in tr.cells} | {i.row for i in tr.issues if i.row}
-        absent = [r for r in t.data_rows if r.id not in have and not ctx.beyond_cut(tid, r.id, t, tr)]
+        have = ctx.cells(tid).rows | {i.row for i in tr.issues if i.row}
+        absent = [r for r in _data_rows(tr.table, tr.version)
+                  if r.id not in have and not ctx.beyond_cut(tid, r.id, t, tr)]
         glued = _glued_rows(ctx, tr, t, absent) if tr.cells else {}
         if runs or glued:
             items = [(i.start, _short_row(t, i.row) if i.row and t.id != "appeals" else "数据行",
@@ -778,11 +833,12 @@ def _cells_split(ctx: _Ctx) -> None:
     for tid, tr in ctx.report.tables.items():
         if tr is None:
             continue
+        if not ctx.cells(tid).split:
+            continue
         t = _table_of(tr)
         label = (lambda rid: _short_row(t, rid) if rid and t.id != "appeals" else "数据行")
         order = [r.id for r in t.rows]
-        split = sorted({rid for (rid, _), c in tr.cells.items() if getattr(c, "how", None) == "split"},
-                       key=order.index)
+        split = sorted(ctx.cells(tid).split, key=order.index)
         # Rows holding a number first: an all-zero cut is the least telling one to show.
         shown = sorted(split, key=lambda rid: (not any(c.value for (r, _), c in tr.cells.items() if r == rid),
                                                order.index(rid)))
@@ -819,10 +875,14 @@ def _count_not_a_number(ctx: _Ctx) -> None:
     for tid, tr in ctx.report.tables.items():
         if tr is None:
             continue
+        blank = ctx.cells(tid).blank
+        if not blank:
+            continue
         t = _table_of(tr)
         by_row: dict[str, list] = {}
-        for (rid, cid), c in tr.cells.items():
-            if c.state == "blank" and not _WITH_UNIT.fullmatch(fold(c.raw or "").strip()):
+        for rid, cid in blank:
+            c = tr.cells[(rid, cid)]
+            if not _WITH_UNIT.fullmatch(fold(c.raw or "").strip()):
                 by_row.setdefault(rid, []).append(c)
         for rid, cells in by_row.items():
             order = {c.id: k for k, c in enumerate(t.columns)}
@@ -865,6 +925,8 @@ def _cell_unit(ctx: _Ctx) -> None:
                      f"Table {_table_no(tid)[1]} [{i.row}/{i.column}] is written {ctx.text[i.start:i.end]!r} "
                      f"where the format's unit is {col.unit}; not read as a value.",
                      start=i.start, end=i.end, table=tid, row=i.row, column=i.column)
+        if not ctx.cells(tid).blank and not _unit_columns(tr.table, tr.version):
+            continue                        # no blank cell and no column with a unit: nothing below
         for (rid, cid), c in tr.cells.items():
             col = t.column(cid)
             if c.state == "blank":
@@ -1190,8 +1252,8 @@ def _not_reached(ctx: _Ctx) -> tuple[list[str], list[str]]:
         if tr is None or not ctx.cut_inside(_section_of(tid)):
             continue
         t = _table_of(tr)
-        have = {r for r, _ in tr.cells}
-        rows = [r for r in t.data_rows if r.id not in have and ctx.beyond_cut(tid, r.id, t, tr)]
+        have = ctx.cells(tid).rows
+        rows = [r for r in _data_rows(tr.table, tr.version) if r.id not in have and ctx.beyond_cut(tid, r.id, t, tr)]
         partial = [i.row for i in tr.issues if i.kind == "cell_count" and _at_cut(ctx, i)]
         if rows or partial:
             first = _short_row(t, (partial or [rows[0].id])[0])
@@ -1403,8 +1465,11 @@ def _count_range(ctx: _Ctx) -> None:
     for tid, tr in ctx.report.tables.items():
         if tr is None:
             continue
+        values = ctx.values(tid)
+        if not values or (set(map(type, values.values())) == {int} and min(values.values()) >= 0):
+            continue                        # whole counts, none negative: the common case, in C
         t = _table_of(tr)
-        for (rid, cid), v in ctx.values(tid).items():
+        for (rid, cid), v in values.items():
             whole = isinstance(v, int) or v.is_integer()
             if v >= 0 and whole:
                 continue                    # the common case, decided without looking at the column
@@ -1479,25 +1544,30 @@ _SUITS = (("cases", "direct_suit_total"), ("cases", "suit_after_review_total"))
 @_rule("prose_negation")
 def _prose_negation(ctx: _Ctx) -> None:
     tables = ctx.report.tables
-    for m, s, e in _find(ctx, _NEG_REQUESTS):
+    # A denial contradicts only a count above 0: without one the text is not read for denials.
+    new = _cells_value(tables.get("requests"), (("new", "total"),))
+    for m, s, e in (_find(ctx, _NEG_REQUESTS) if new and new[0] > 0 else ()):
         said = m.group()
         # Only disclosure applications: not "未收到行政复议申请" (table 四, below) or "行政许可申请".
         if _in_tables(ctx, s) or "公开" not in said or "复议" in said or "诉讼" in said:
             continue
-        got = _cells_value(tables.get("requests"), (("new", "total"),))
+        got = new
         if got and got[0] > 0:
             ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_table_no('requests')}「一、本年新收」总计为{_num(got[0])}。",
                      f"The prose says {ctx.text[s:e]!r}, but table 三 counts {_num(got[0])} new applications.",
                      start=s, end=e, section=ctx.section_at(s), table="requests", row="new", column="total")
-    for m, s, e in _find(ctx, _NEG_APPEALS):
+    review = _cells_value(tables.get("appeals"), _REVIEW)
+    suits = _cells_value(tables.get("appeals"), _SUITS)
+    counted = (review and review[0] > 0) or (suits and suits[0] > 0)
+    for m, s, e in (_find(ctx, _NEG_APPEALS) if counted else ()):
         if _in_tables(ctx, s):
             continue
         said = m.group()
         checks = []
         if "复议" in said:
-            checks.append(("行政复议总计", "review total", _cells_value(tables.get("appeals"), _REVIEW)))
+            checks.append(("行政复议总计", "review total", review))
         if "诉讼" in said:
-            checks.append(("行政诉讼总计", "lawsuit totals", _cells_value(tables.get("appeals"), _SUITS)))
+            checks.append(("行政诉讼总计", "lawsuit totals", suits))
         for what, what_en, got in checks:
             if got and got[0] > 0:
                 ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_table_no('appeals')}{what}为{_num(got[0])}。",
@@ -1710,7 +1780,11 @@ def _prose_claim(ctx: _Ctx) -> None:
     corrected, decided otherwise or pending; every application completed while some are carried over."""
     appeals = ctx.report.tables.get("appeals")
     requests = ctx.report.tables.get("requests")
-    for m in _UPHELD_CLAIM.finditer(ctx.ft):
+    # A claim contradicts only a count above 0: without one the text is not read for claims.
+    against = [(g, _cells_value(appeals, tuple(("cases", f"{g}_{x}") for x in ("corrected", "other", "pending"))))
+               for g in ("review", "direct_suit", "suit_after_review")]
+    against = {g: got for g, got in against if got is not None and got[0] > 0}
+    for m in (_UPHELD_CLAIM.finditer(ctx.ft) if against else ()):
         if _in_tables(ctx, m.start()):
             continue
         lo = max(ctx.ft.rfind(c, 0, m.start()) for c in "。；;\n") + 1
@@ -1721,8 +1795,8 @@ def _prose_claim(ctx: _Ctx) -> None:
             groups = [g for g in groups if g != "review"]     # 胜诉 speaks of lawsuits only
         bad = []
         for g in groups:
-            got = _cells_value(appeals, tuple(("cases", f"{g}_{x}") for x in ("corrected", "other", "pending")))
-            if got is not None and got[0] > 0:
+            got = against.get(g)
+            if got is not None:
                 t = _table("appeals", appeals.version)
                 bad.extend(f"「{t.column(c.column).name}」{_num(c.value)}" for c in got[1] if c.value)
         if bad:
@@ -1730,7 +1804,9 @@ def _prose_claim(ctx: _Ctx) -> None:
                      f"The prose claims {ctx.text[lo:m.end()].strip()!r}, but table 四 has "
                      f"{', '.join(bad)}.", start=lo, end=m.end(), table="appeals", row="cases",
                      section=ctx.section_at(lo))
-    for m in _ALL_DONE_CLAIM.finditer(ctx.ft):
+    carried = _cells_value(requests, (("carried_out", "total"),))
+    # Every form of the claim says 办结: a text without the word is not scanned.
+    for m in (_ALL_DONE_CLAIM.finditer(ctx.ft) if carried and carried[0] > 0 and "办结" in ctx.ft else ()):
         if _in_tables(ctx, m.start()):
             continue
         lo = max(ctx.ft.rfind(c, 0, m.start()) for c in "。；;\n") + 1
@@ -1738,7 +1814,7 @@ def _prose_claim(ctx: _Ctx) -> None:
         if ("复议" in clause or "诉讼" in clause or ("申请" not in clause and "公开" not in clause)
                 or "结转" in clause or "上年" in clause):
             continue                        # "上年结转的申请均已办结" speaks of the carried-in ones only
-        got = _cells_value(requests, (("carried_out", "total"),))
+        got = carried
         if got is not None and got[0] > 0:
             t = _table("requests", requests.version)
             end = m.end() - (1 if ctx.ft[m.end() - 1] in ",，。；;" else 0)
@@ -1839,8 +1915,13 @@ def _enumeration_order(ctx: _Ctx) -> None:
     """"一是…二是…三是": a run starts at 一是 and ends at a heading, a line break or the next 一是; within
     it each number must follow the last. Only numbers at a clause start count (not "统一是")."""
     for lo, hi in _prose_spans(ctx):
+        # Nothing is checked before the first 一是: the scan starts there. (A match reaching over it,
+        # 十一是, is no 一 and leaves no run open; 一 right after a numeral is not at a clause start.)
+        first = ctx.ft.find("一是", lo, hi)
+        if first < 0:
+            continue
         last, last_m, start = None, None, None
-        for m in _ENUM_WORD.finditer(ctx.ft, lo, hi):
+        for m in _ENUM_WORD.finditer(ctx.ft, first, hi):
             n = _cn_value(m.group(1))
             if n is None:
                 continue
@@ -1915,8 +1996,8 @@ def _fee_not_reported(ctx: _Ctx) -> None:
 
 _PROBLEM_WORDS = rx.lazy(r"问题|不足|差距|薄弱|不够|不强|不高|有待|欠缺|不到位|滞后|单一|不完善|不及时|不规范|短板|困难")
 _IMPROVE_WORDS = rx.lazy(r"改进|加强|下一步|将|措施|推进|提升|完善|加大|强化|健全|持续|做好|优化|整改")
-_CJK = rx.lazy("[\u4e00-\u9fff]")
 _NIL = rx.lazy(r"^(?:无|暂无|没有|不存在|本年度无|本年无)[^。]{0,10}。?$")
+_CJK_40 = rx.lazy(r"(?:[^\u4e00-\u9fff]*[\u4e00-\u9fff]){40}")     # forty CJK characters, read up to the 40th
 
 
 @_rule("problems_generic")
@@ -1925,11 +2006,10 @@ def _problems_generic(ctx: _Ctx) -> None:
     if not s.present or s.is_empty(ctx.text):
         return
     body = ctx.ft[s.body_start:s.end].strip()
-    cjk = len(_CJK.findall(body))
     if ctx.cut_inside(5):
         return                      # the rest of the section lies beyond the cut
     cut = False
-    if _NIL.match(body) or cjk < 40:
+    if _NIL.match(body) or not _CJK_40.match(body):
         zh, en = "只有一句套话，没有写出具体问题和改进措施", "holds only a stock phrase, no concrete problem or measure"
     elif not _PROBLEM_WORDS.search(body):
         zh, en = "没有写出存在的具体问题", "names no problem"
@@ -1943,17 +2023,36 @@ def _problems_generic(ctx: _Ctx) -> None:
 
 # ---------------------------------------------------------------------------------------------- API
 
+@functools.lru_cache(maxsize=None)
+def _in_scope(version: str | None, year: int | None) -> tuple[tuple[int, Rule, Callable], ...]:
+    """(position in rules.yaml, rule, implementation) of the rules that apply to a report of this format
+    version and year (:meth:`Rule.applies` reads nothing else): decided once per pair, not per report."""
+    out = []
+    for k, rule in enumerate(_rules().values()):
+        impl = _IMPL.get(rule.id)
+        if impl is None:
+            raise RuntimeError(f"rule {rule.id!r} in rules.yaml has no implementation in check.py")
+        if rule.applies(_Scope(version, year)):
+            out.append((k, rule, impl))
+    return tuple(out)
+
+
+class _Scope:
+    """What :meth:`Rule.applies` reads of a report."""
+
+    __slots__ = ("format_version", "year")
+
+    def __init__(self, format_version: str | None, year: int | None):
+        self.format_version = format_version
+        self.year = year
+
+
 def records(report: Report) -> list[dict]:
     """The findings of :func:`check` as a list of dicts (the JSON form), in text order. For many
     reports, collect these and build one DataFrame: cheaper than one DataFrame per report."""
     ctx = _Ctx(report)
     order = {}
-    for k, rule in enumerate(_rules().values()):
-        impl = _IMPL.get(rule.id)
-        if impl is None:
-            raise RuntimeError(f"rule {rule.id!r} in rules.yaml has no implementation in check.py")
-        if not rule.applies(report):
-            continue
+    for k, rule, impl in _in_scope(report.format_version, report.year):
         ctx.rule = rule
         before = len(ctx.out)
         impl(ctx)
