@@ -958,6 +958,46 @@ def _find(ctx: _Ctx, pattern: re.Pattern, lo: int | None = None, hi: int | None 
         yield m, m.start(), m.end()
 
 
+# A rule's regex tried at every character of the text costs more than the rule: a pattern that opens
+# with a choice of characters (未|没有…) is tried at each one, where a literal first character lets the
+# engine jump. For the patterns whose matches can start only at a few characters of the text, these
+# find those offsets with str.find and try the pattern there alone, which yields the very matches
+# finditer yields (same order, same non-overlapping choice): every match starts at a candidate, and
+# the candidates are tried in text order from where the last match ended. (None of these patterns
+# matches the empty string.)
+
+def _offsets(ft: str, chars: str, lo: int = 0, hi: int | None = None, back: int = 0) -> list[int]:
+    """Sorted offsets in [lo, hi) that are ``back`` or fewer characters before one of ``chars`` at or
+    after ``lo`` (back=0: the offsets of the characters themselves)."""
+    hi = len(ft) if hi is None else hi
+    find = ft.find
+    at = []
+    for ch in chars:
+        i = find(ch, lo, hi)
+        while i >= 0:
+            at.append(i)
+            i = find(ch, i + 1, hi)
+    if back:
+        return sorted({j for i in at for j in range(max(lo, i - back), i + 1)})
+    at.sort()
+    return at
+
+
+def _matches_at(pattern: re.Pattern, ft: str, starts: list[int], endpos: int | None = None):
+    """``pattern.finditer(ft, starts[0], endpos)`` for a pattern whose matches can only start at the
+    offsets ``starts`` (sorted)."""
+    endpos = len(ft) if endpos is None else endpos
+    pos = 0
+    match = pattern.match
+    for s in starts:
+        if s < pos:
+            continue
+        m = match(ft, s, endpos)
+        if m is not None:
+            yield m
+            pos = m.end()
+
+
 @functools.lru_cache(maxsize=1)
 def _markers_2019() -> re.Pattern:
     """Words only the 2019 table 二 has (format.yaml version_markers), to point at in the text."""
@@ -1081,10 +1121,34 @@ _ISSUER_TAIL = rx.lazy(r"[\u4e00-\u9fff]{0,8}$")
 _ISSUER_END = set("函发字办令")
 
 
+_DOCNUM_INSIDE = "〕]】)"       # besides digits and spaces, what a document number holds before its 号
+_DOCNUM_REACH = 64
+
+
+def _docnums(ft: str):
+    """``_DOCNUM.finditer(ft)``, read only before each 号. A match is digits, spaces and a closing
+    bracket ending in 号, so it lies in the run of such characters before a 号: that run is read, back
+    to the previous 号 when it is longer than _DOCNUM_REACH (a long run of digits or spaces)."""
+    prev = 0
+    p = ft.find("号")
+    while p >= 0:
+        lo = p
+        while lo > prev and p - lo < _DOCNUM_REACH:
+            ch = ft[lo - 1]
+            if not (ch.isdecimal() or ch.isspace() or ch in _DOCNUM_INSIDE):
+                break
+            lo -= 1
+        else:
+            lo = prev                   # the run goes on: read back to the previous 号
+        yield from _DOCNUM.finditer(ft, lo, p + 1)
+        prev = p + 1
+        p = ft.find("号", prev)
+
+
 @_rule("doc_number_malformed")
 def _doc_number_malformed(ctx: _Ctx) -> None:
     ft = ctx.ft
-    for m in _DOCNUM.finditer(ft):
+    for m in _docnums(ft):
         if m.start() and ft[m.start() - 1].isdigit():
             continue
         ob = _OPEN_LEFT.search(ft, max(0, m.start() - 3), m.start())
@@ -1122,25 +1186,25 @@ def _doc_number_malformed(ctx: _Ctx) -> None:
 # A numbered sub-heading with one bracket: "(三…" or "三)…". Candidates are taken only where a heading
 # can start (text start, a line start, or after a sentence end in captures that run lines together),
 # which keeps the scan off the many numerals inside sentences.
-_HEAD_START = rx.lazy(rf"[\n。;!?][ \t]*(?=[({CN_DIGITS}])")
-_ONE_BRACKET = rx.lazy(rf"\(({CN_DIGIT}{{1,3}})(?![{CN_DIGITS})])|({CN_DIGIT}{{1,3}})\)")
+_ONE_BRACKET = rf"(?P<b>\((?P<open>{CN_DIGIT}{{1,3}})(?![{CN_DIGITS})])|(?P<close>{CN_DIGIT}{{1,3}})\))"
+# Where a heading can start (after a line break or a sentence end), then the enumerator with one
+# bracket (group b), in one pass; the start of the text is tried on its own.
+_ONE_BRACKET_HEAD = rx.lazy(rf"[\n。;!?][ \t]*{_ONE_BRACKET}")
+_ONE_BRACKET_AT = rx.lazy(_ONE_BRACKET)
 
 
 @_rule("heading_brackets")
 def _heading_brackets(ctx: _Ctx) -> None:
     ft = ctx.ft
-    starts = [len(ft) - len(ft.lstrip(" \t"))] + [m.end() for m in _HEAD_START.finditer(ft)]
-    for pos in starts:
-        m = _ONE_BRACKET.match(ft, pos)
-        if m is None:
-            continue
-        s, e = m.span()
+    first = _ONE_BRACKET_AT.match(ft, len(ft) - len(ft.lstrip(" \t")))
+    for m in ((first,) if first else ()) + tuple(_ONE_BRACKET_HEAD.finditer(ft)):
+        s, e = m.span("b")
         if e >= len(ft) or ft[e].isspace() or ft[e] in "、.,":
             continue                        # a heading has its title right after the enumerator
         line_end = ctx.text.find("\n", e, e + 12)        # bounded: one-line captures are long
         shown_end = line_end if line_end >= 0 else min(len(ctx.text), e + 12)
-        n = m.group(1) or m.group(2)
-        lack, lack_en = ("右括号", "closing") if m.group(1) else ("左括号", "opening")
+        n = m.group("open") or m.group("close")
+        lack, lack_en = ("右括号", "closing") if m.group("open") else ("左括号", "opening")
         ctx.emit(f"小标题「{ctx.text[s:shown_end].strip()}」缺少{lack}，应为“（{n}）”。",
                  f"Sub-heading {ctx.text[s:shown_end].strip()!r} lacks its {lack_en} bracket; should read （{n}）.",
                  start=s, end=shown_end)
@@ -1518,9 +1582,9 @@ def _regulations_without_power(ctx: _Ctx) -> None:
 
 # ---------------------------------------------------------------------------------------------- prose
 
-_NEG_REQUESTS = rx.lazy(NEG_RECEIVE + r"[^。;!?\n]{0,20}?申请")
+_NEG_REQUESTS = rx.lazy(NEG_RECEIVE + r"[^。;!?\n]{0,20}?申请")     # opens with 未 or 没 (read at those)
 _NEG_APPEALS = rx.lazy(r"(?:未(?:发生|出现|有|被|涉及|产生)|没有|无(?=因|涉及|发生|被申请|提起|行政|复议|诉讼))"
-                          r"[^。;!?\n,]{0,25}?(?:复议|诉讼)[^。;!?\n,]{0,15}")
+                          r"[^。;!?\n,]{0,25}?(?:复议|诉讼)[^。;!?\n,]{0,15}")      # opens with 未, 没 or 无
 
 
 def _in_tables(ctx: _Ctx, pos: int) -> bool:
@@ -1546,7 +1610,9 @@ def _prose_negation(ctx: _Ctx) -> None:
     tables = ctx.report.tables
     # A denial contradicts only a count above 0: without one the text is not read for denials.
     new = _cells_value(tables.get("requests"), (("new", "total"),))
-    for m, s, e in (_find(ctx, _NEG_REQUESTS) if new and new[0] > 0 else ()):
+    found = _matches_at(_NEG_REQUESTS, ctx.ft, _offsets(ctx.ft, "未没")) if new and new[0] > 0 else ()
+    for m in found:
+        s, e = m.span()
         said = m.group()
         # Only disclosure applications: not "未收到行政复议申请" (table 四, below) or "行政许可申请".
         if _in_tables(ctx, s) or "公开" not in said or "复议" in said or "诉讼" in said:
@@ -1559,7 +1625,8 @@ def _prose_negation(ctx: _Ctx) -> None:
     review = _cells_value(tables.get("appeals"), _REVIEW)
     suits = _cells_value(tables.get("appeals"), _SUITS)
     counted = (review and review[0] > 0) or (suits and suits[0] > 0)
-    for m, s, e in (_find(ctx, _NEG_APPEALS) if counted else ()):
+    for m in (_matches_at(_NEG_APPEALS, ctx.ft, _offsets(ctx.ft, "未没无")) if counted else ()):
+        s, e = m.span()
         if _in_tables(ctx, s):
             continue
         said = m.group()
@@ -1784,7 +1851,7 @@ def _prose_claim(ctx: _Ctx) -> None:
     against = [(g, _cells_value(appeals, tuple(("cases", f"{g}_{x}") for x in ("corrected", "other", "pending"))))
                for g in ("review", "direct_suit", "suit_after_review")]
     against = {g: got for g, got in against if got is not None and got[0] > 0}
-    for m in (_UPHELD_CLAIM.finditer(ctx.ft) if against else ()):
+    for m in (_matches_at(_UPHELD_CLAIM, ctx.ft, _offsets(ctx.ft, "均全都皆")) if against else ()):
         if _in_tables(ctx, m.start()):
             continue
         lo = max(ctx.ft.rfind(c, 0, m.start()) for c in "。；;\n") + 1
@@ -1921,7 +1988,8 @@ def _enumeration_order(ctx: _Ctx) -> None:
         if first < 0:
             continue
         last, last_m, start = None, None, None
-        for m in _ENUM_WORD.finditer(ctx.ft, first, hi):
+        # A match is one or two numerals and 是: it starts at most two characters before a 是.
+        for m in _matches_at(_ENUM_WORD, ctx.ft, _offsets(ctx.ft, "是", first, hi, back=2), hi):
             n = _cn_value(m.group(1))
             if n is None:
                 continue
