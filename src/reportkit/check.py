@@ -369,30 +369,36 @@ class _Cells:
     """The cells of one table as the rules read them, gathered once per report in passes that run in C
     (a table 三 has some 180 cells, and a dozen rules used to walk them each):
 
-    ``rows``    row ids holding a cell;
-    ``values``  (row, column) → number, for the cells that hold one;
-    ``blank``   the keys of the blank cells, in the table's order;
-    ``split``   row ids with cells cut from run-together digits."""
+    ``rows``      row ids holding a cell;
+    ``all_value`` every cell holds a number (the common case, which most rules need to know only);
+    ``blank``     the keys of the blank cells, in the table's order;
+    ``split``     row ids with cells cut from run-together digits;
+    ``values``    (row, column) → number, for the cells that hold one (built on first use)."""
 
-    __slots__ = ("rows", "values", "blank", "split")
+    __slots__ = ("_cells", "rows", "all_value", "blank", "split", "_values")
 
     def __init__(self, tr: TableRead | None):
-        if tr is None or not tr.cells:
-            self.rows, self.values, self.blank, self.split = set(), {}, [], set()
-            return
-        cells = tr.cells
-        keys = list(cells)
-        found = list(cells.values())
-        states = list(map(_STATE, found))
-        self.rows = set(map(_ROW, keys))
-        if states.count("value") == len(states):
-            self.values = dict(zip(keys, map(_VALUE, found)))
-            self.blank = []
-        else:
-            self.values = {k: c.value for k, s, c in zip(keys, states, found) if s == "value"}
-            self.blank = [k for k, s in zip(keys, states) if s == "blank"]
-        hows = list(map(_HOW, found))
-        self.split = {k[0] for k, h in zip(keys, hows) if h == "split"} if "split" in hows else set()
+        cells = self._cells = tr.cells if tr is not None else {}
+        self._values = None
+        self.rows = set(map(_ROW, cells))
+        self.all_value = all(map("value".__eq__, map(_STATE, cells.values())))
+        self.blank = [] if self.all_value else [k for k, c in cells.items() if c.state == "blank"]
+        self.split = ({k[0] for k, c in cells.items() if c.how == "split"}
+                      if "split" in map(_HOW, cells.values()) else set())
+
+    @property
+    def values(self) -> dict[tuple[str, str], object]:
+        if self._values is None:
+            cells = self._cells
+            self._values = (dict(zip(cells, map(_VALUE, cells.values()))) if self.all_value else
+                            {k: c.value for k, c in cells.items() if c.state == "value"})
+        return self._values
+
+    def numbers(self) -> list:
+        """The numbers the cells hold (in no promised order)."""
+        if self.all_value:
+            return list(map(_VALUE, self._cells.values()))
+        return list(self.values.values())
 
 
 _STATE, _VALUE, _HOW, _ROW = attrgetter("state"), attrgetter("value"), attrgetter("how"), itemgetter(0)
@@ -1248,7 +1254,7 @@ def _intro_parts(ctx: _Ctx) -> None:
     fend = min(region_end, len(ft))
     for sent in _SENTENCE.finditer(ft, 0, fend):
         text = sent.group()
-        if "主动公开" not in text or sum(k in text for k in _intro_cues()) < 3:
+        if "主动公开" not in text or sum(map(text.__contains__, _intro_cues())) < 3:
             continue                        # cheap pre-filter: a list of parts names several of these
         found = []
         pos = sent.start()
@@ -1529,11 +1535,11 @@ def _count_range(ctx: _Ctx) -> None:
     for tid, tr in ctx.report.tables.items():
         if tr is None:
             continue
-        values = ctx.values(tid)
-        if not values or (set(map(type, values.values())) == {int} and min(values.values()) >= 0):
+        numbers = ctx.cells(tid).numbers()
+        if not numbers or (set(map(type, numbers)) == {int} and min(numbers) >= 0):
             continue                        # whole counts, none negative: the common case, in C
         t = _table_of(tr)
-        for (rid, cid), v in values.items():
+        for (rid, cid), v in ctx.values(tid).items():
             whole = isinstance(v, int) or v.is_integer()
             if v >= 0 and whole:
                 continue                    # the common case, decided without looking at the column
@@ -1780,6 +1786,10 @@ def _outcome_categories(version: str) -> tuple[tuple[re.Pattern, tuple[str, ...]
     return tuple(out)
 
 
+_CLAUSE_SEP = rx.lazy(r"[，,；;：:]")
+_NOT_OUTCOME = rx.lazy(r"复议|诉讼|依申请公开|主动公开")
+
+
 def _prose_outcomes(ctx: _Ctx) -> None:
     tr = ctx.report.tables.get("requests")
     if tr is None:
@@ -1787,8 +1797,8 @@ def _prose_outcomes(ctx: _Ctx) -> None:
     for f in ctx.report.facts:
         if f.unit not in _APPLICATION_UNITS or not isinstance(f.value, int) or _in_tables(ctx, f.start):
             continue
-        subject = re.split(r"[，,；;：:]", f.subject)[-1].strip()
-        if not subject or re.search(r"复议|诉讼|依申请公开|主动公开", subject):
+        subject = _CLAUSE_SEP.split(f.subject)[-1].strip()
+        if not subject or _NOT_OUTCOME.search(subject):
             continue
         if _SUBSET.search(ctx.ft, f.sentence_start, f.start):
             continue                        # "网上申请中予以公开3件": a part of the applications, not all
@@ -1908,7 +1918,7 @@ def _prose_sum(ctx: _Ctx) -> None:
         parts = []
         for g in facts[k + 1:]:
             between = ctx.ft[(parts[-1].end if parts else tot.end):g.start]
-            if re.search(r"[。；;]", between) or (parts and "其中" in between):
+            if _CLAUSE_END.search(between) or (parts and "其中" in between):
                 break                       # a new sentence, clause list or a nested breakdown
             if g.unit == "%":
                 continue
@@ -1931,6 +1941,9 @@ def _prose_sum(ctx: _Ctx) -> None:
                  f"The parts listed after the total {tot.text} add up to {shown} = {_num(total)}, not "
                  f"{_num(tot.value)}.", start=tot.start, end=parts[-1].end,
                  section=tot.section if tot.section else None)
+
+
+_CLAUSE_END = rx.lazy(r"[。；;]")
 
 
 def _inside_brackets(ft: str, lo: int, pos: int) -> bool:
