@@ -72,23 +72,35 @@ def _close_raw_text(markup: str) -> str:
     turn the rest of the page, tables included, into markup shown as text."""
     if not _RAW_OPEN.search(markup):
         return markup
-    for tag in sorted({m.group(1).lower() for m in _RAW_OPEN.finditer(markup)}):
+    # Which tags are there, and whether one opens after its last closer, is read in a lower-cased
+    # one-byte copy (a page has hundreds of tags, and the case-blind pattern tried at each cost more
+    # than the rest of this): same offsets, every character beyond Latin-1 a "?". It may see an opener
+    # the case-blind pattern would not (<title中: ? ends a word, 中 does not); that tag then gets the
+    # exact treatment below, which finds nothing to close. İ, ı, ſ and K are letters the case-blind
+    # pattern takes for i, s and k: a page holding one is read as before.
+    if any(c in markup for c in "İıſK"):
+        low = None
+        tags = sorted({m.group(1).lower() for m in _RAW_OPEN.finditer(markup)})
+    else:
+        low = markup.encode("latin-1", "replace").lower()
+        tags = [t for t in _RAW_TAGS if b"<" + t.encode() in low]
+    for tag in tags:
         last = None
+        if low is not None:
+            at = low.rfind(b"</" + tag.encode())
+            if low.find(b"<" + tag.encode(), at + 1 if at >= 0 else 0) < 0:
+                continue                    # no opener after its last closer: nothing to close
         for last in re.finditer(f"</{tag}", markup, re.I):
             pass
         cut = last.end() if last is not None else 0
         markup = markup[:cut] + re.sub(f"<{tag}\\b[^>]*>[^<]*", lambda m: m.group() + f"</{tag}>", markup[cut:],
                                        flags=re.I)
+        if low is not None:
+            low = markup.encode("latin-1", "replace").lower()
     return markup
-    lower = None
-    for tag in {m.group(1).lower() for m in _RAW_OPEN.finditer(markup)}:
-        lower = lower or markup.lower()
-        last_close = lower.rfind("</" + tag)
-        pattern = re.compile(f"<{tag}\\b[^>]*>", re.I)
-        markup = markup[:last_close + 1] + pattern.sub(lambda m: m.group() + f"</{tag}>", markup[last_close + 1:]) \
-            if last_close >= 0 else pattern.sub(lambda m: m.group() + f"</{tag}>", markup)
-        lower = None
-    return markup
+
+
+_RAW_TAGS = ("iframe", "noembed", "noframes", "plaintext", "title", "xmp")     # _RAW_OPEN's, sorted
 
 
 class _Cell:
