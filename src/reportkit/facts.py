@@ -54,11 +54,12 @@ def extract_facts(text: str, folded: Folded, sections: list[Section], preamble_e
     # text; a text of nothing but numbers costs at most MAX_FACTS windows).
     rfind = ft.rfind
     next_end = _SENTENCE_END.search
+    mapped = folded._map is not None       # else _matches has stepped over the skipped spans
     for m in _matches(ft, folded, skip):
         if len(out) >= MAX_FACTS:
             break
         s, e = folded.orig(m.start()), folded.orig_end(m.end())
-        if any(a <= s < b for a, b in skip):
+        if mapped and any(a <= s < b for a, b in skip):
             continue
         digits = m.group(1).replace(",", "")
         if len(digits) > _MAX_DIGITS or len(m.group(2) or "") > _MAX_DIGITS:
