@@ -1671,6 +1671,20 @@ _PART_OF_TOTAL = rx.lazy(r"其中|维持|纠正|撤销|驳回|审结|胜诉|败�
 _ABOUT_DISCLOSURE = rx.lazy(r"信息公开|依申请|公开申请|申请公开")
 
 
+@functools.lru_cache(maxsize=8192)
+def _count_target(subject: str) -> int | None:
+    """The position in _prose_targets of what a prose count with this subject states, or None: a part
+    of a total, no target's words, or applications that are not disclosure applications. (Subjects
+    recur from report to report: decided once each.)"""
+    if _PART_OF_TOTAL.search(subject):
+        return None                         # "行政复议结果维持2件", "其中予以公开3件": a part, not the total
+    for k, (pat, tid, *_) in enumerate(_prose_targets()):
+        if pat.search(subject):
+            # "收到行政许可申请…": not a disclosure application
+            return None if tid == "requests" and "公开" not in subject else k
+    return None
+
+
 @_rule("prose_count")
 def _prose_count(ctx: _Ctx) -> None:
     _prose_outcomes(ctx)
@@ -1679,33 +1693,27 @@ def _prose_count(ctx: _Ctx) -> None:
         if f.unit not in _COUNT_UNITS or not isinstance(f.value, int):
             continue
         subject = f.subject                 # already folded by the loader; the cue words are CJK
-        if not _ABOUT_DISCLOSURE.search(f.sentence):
+        k = _count_target(subject)
+        if k is None or not _ABOUT_DISCLOSURE.search(f.sentence):
             continue
-        if _PART_OF_TOTAL.search(subject):
-            continue                        # "行政复议结果维持2件", "其中予以公开3件": a part, not the total
-        for pat, tid, cells, alt, name, name_en in _prose_targets():
-            if not pat.search(subject):
-                continue
-            if tid == "requests" and "公开" not in subject:
-                break                       # "收到行政许可申请…": not a disclosure application
-            got = _cells_value(tables.get(tid), cells)
-            if got is None:
-                break                       # the cell is blank, unreadable or missing: nothing to compare
-            total = got[0]
-            alt_got = _cells_value(tables.get(tid), alt) if alt else None
-            if f.value == total or (alt_got is not None and f.value == alt_got[0]):
-                break
-            alt_zh = f"，与「一、本年新收」加「二、上年结转」（{_num(alt_got[0])}）也不符" if alt_got else ""
-            alt_en = f", nor new + carried over ({_num(alt_got[0])})" if alt_got else ""
-            # Quote the subject with the number when it stands right before it in the original text.
-            start = f.start - len(f.subject)
-            if start < 0 or ctx.ft[start:f.start] != f.subject:
-                start = f.start
-            ctx.emit(f"正文「{f.subject}{f.text}」与{name}（{_num(total)}）不符{alt_zh}。",
-                     f"The prose states {f.subject}{f.text} but {name_en} is {_num(total)}{alt_en}.",
-                     start=start, end=f.end, section=f.section if f.section else None, table=tid,
-                     row=cells[0][0], column=cells[0][1] if len(cells) == 1 else None)
-            break
+        _, tid, cells, alt, name, name_en = _prose_targets()[k]
+        got = _cells_value(tables.get(tid), cells)
+        if got is None:
+            continue                        # the cell is blank, unreadable or missing: nothing to compare
+        total = got[0]
+        alt_got = _cells_value(tables.get(tid), alt) if alt else None
+        if f.value == total or (alt_got is not None and f.value == alt_got[0]):
+            continue
+        alt_zh = f"，与「一、本年新收」加「二、上年结转」（{_num(alt_got[0])}）也不符" if alt_got else ""
+        alt_en = f", nor new + carried over ({_num(alt_got[0])})" if alt_got else ""
+        # Quote the subject with the number when it stands right before it in the original text.
+        start = f.start - len(f.subject)
+        if start < 0 or ctx.ft[start:f.start] != f.subject:
+            start = f.start
+        ctx.emit(f"正文「{f.subject}{f.text}」与{name}（{_num(total)}）不符{alt_zh}。",
+                 f"The prose states {f.subject}{f.text} but {name_en} is {_num(total)}{alt_en}.",
+                 start=start, end=f.end, section=f.section if f.section else None, table=tid,
+                 row=cells[0][0], column=cells[0][1] if len(cells) == 1 else None)
 
 
 _UNIT_FAMILY = UNIT_FAMILY
@@ -1790,6 +1798,16 @@ _CLAUSE_SEP = rx.lazy(r"[，,；;：:]")
 _NOT_OUTCOME = rx.lazy(r"复议|诉讼|依申请公开|主动公开")
 
 
+@functools.lru_cache(maxsize=8192)
+def _outcome_of(version: str, subject: str) -> tuple[str, int | None]:
+    """The last clause of a prose subject and the position in _outcome_categories of the outcome it
+    names, or None (subjects recur from report to report: decided once each)."""
+    clause = _CLAUSE_SEP.split(subject)[-1].strip()
+    if not clause or _NOT_OUTCOME.search(clause):
+        return clause, None
+    return clause, next((k for k, (pat, _, _) in enumerate(_outcome_categories(version)) if pat.search(clause)), None)
+
+
 def _prose_outcomes(ctx: _Ctx) -> None:
     tr = ctx.report.tables.get("requests")
     if tr is None:
@@ -1797,24 +1815,21 @@ def _prose_outcomes(ctx: _Ctx) -> None:
     for f in ctx.report.facts:
         if f.unit not in _APPLICATION_UNITS or not isinstance(f.value, int) or _in_tables(ctx, f.start):
             continue
-        subject = _CLAUSE_SEP.split(f.subject)[-1].strip()
-        if not subject or _NOT_OUTCOME.search(subject):
+        subject, k = _outcome_of(tr.version, f.subject)
+        if k is None:
             continue
         if _SUBSET.search(ctx.ft, f.sentence_start, f.start):
             continue                        # "网上申请中予以公开3件": a part of the applications, not all
-        for pat, rows, name in _outcome_categories(tr.version):
-            if not pat.search(subject):
-                continue
-            got = _cells_value(tr, tuple((r, "total") for r in rows))
-            if got is None or got[0] == f.value:
-                break
-            start = f.start - len(subject) if ctx.ft[f.start - len(subject):f.start] == subject else f.start
-            ctx.emit(f"正文「{ctx.text[start:f.end]}」与{_table_no('requests')}「{name}」（总计列 {_num(got[0])}）不符。",
-                     f"The prose states {ctx.text[start:f.end]!r} but table 三 gives {_num(got[0])} "
-                     f"({', '.join(rows)}, total column).",
-                     start=start, end=f.end, section=f.section if f.section else None, table="requests",
-                     row=rows[0] if len(rows) == 1 else None, column="total")
-            break
+        _, rows, name = _outcome_categories(tr.version)[k]
+        got = _cells_value(tr, tuple((r, "total") for r in rows))
+        if got is None or got[0] == f.value:
+            continue
+        start = f.start - len(subject) if ctx.ft[f.start - len(subject):f.start] == subject else f.start
+        ctx.emit(f"正文「{ctx.text[start:f.end]}」与{_table_no('requests')}「{name}」（总计列 {_num(got[0])}）不符。",
+                 f"The prose states {ctx.text[start:f.end]!r} but table 三 gives {_num(got[0])} "
+                 f"({', '.join(rows)}, total column).",
+                 start=start, end=f.end, section=f.section if f.section else None, table="requests",
+                 row=rows[0] if len(rows) == 1 else None, column="total")
 
 
 def _unit_family(u: str) -> str:
