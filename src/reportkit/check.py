@@ -1536,8 +1536,10 @@ def _count_range(ctx: _Ctx) -> None:
         if tr is None:
             continue
         numbers = ctx.cells(tid).numbers()
-        if not numbers or (set(map(type, numbers)) == {int} and min(numbers) >= 0):
-            continue                        # whole counts, none negative: the common case, in C
+        # Whole counts, none negative, the common case, told in C: a sum of ints (and bools) is an int,
+        # one float or other number among them makes it something else.
+        if not numbers or (type(sum(numbers)) is int and min(numbers) >= 0):
+            continue
         t = _table_of(tr)
         for (rid, cid), v in ctx.values(tid).items():
             whole = isinstance(v, int) or v.is_integer()
