@@ -236,7 +236,9 @@ class _Ctx:
         self.text = report.text
         self.ft = width_folded(report.text)             # same length and offsets as the text
         self.rule: Rule | None = None
+        self.rank = 0                                   # the running rule's place in rules.yaml
         self.out: list[dict] = []
+        self.ranks: list[int] = []                      # the rank of the rule that emitted each finding
         self._values: dict[str, _Cells] = {}
         self._vectors: dict[str, list] = {}
         self._table_spans: list[tuple[int, int]] | None = None
@@ -357,6 +359,7 @@ class _Ctx:
             # at a boundary; prose findings that name a table pass their own section.
             section = _section_of(table) if table is not None else self.section_at(start)
         evidence = self.text[start:end][:EVIDENCE_MAX] if start is not None else ""
+        self.ranks.append(self.rank)
         self.out.append({
             "rule": rule.id, "severity": severity or rule.severity, "section": section, "table": table,
             "row": row, "column": column, "message": message, "message_en": message_en,
@@ -413,6 +416,12 @@ def _unit_columns(tid: str, version: str) -> dict[str, str]:
 @functools.lru_cache(maxsize=None)
 def _data_rows(tid: str, version: str):
     return _table(tid, version).data_rows
+
+
+@functools.lru_cache(maxsize=None)
+def _row_cells(tid: str, version: str, row: str) -> tuple[tuple[str, str], ...]:
+    """The format's cells of one row, in reading order (Table.cells is rebuilt at every call)."""
+    return tuple(k for k in _table(tid, version).cells if k[0] == row)
 
 
 # ---------------------------------------------------------------------------------------------- labels
@@ -1565,8 +1574,7 @@ def _regulations_without_power(ctx: _Ctx) -> None:
     tr = ctx.report.tables.get("proactive")
     if tr is None:
         return
-    t = _table_of(tr)
-    cells = [tr.cells[(r, c)] for r, c in t.cells if r == "regulations" and (r, c) in tr.cells]
+    cells = [tr.cells[k] for k in _row_cells(tr.table, tr.version, "regulations") if k in tr.cells]
     nonzero = [c for c in cells if c.state == "value" and c.value]
     if not nonzero:
         return
@@ -2149,16 +2157,16 @@ def records(report: Report) -> list[dict]:
     """The findings of :func:`check` as a list of dicts (the JSON form), in text order. For many
     reports, collect these and build one DataFrame: cheaper than one DataFrame per report."""
     ctx = _Ctx(report)
-    order = {}
     for k, rule, impl in _in_scope(report.format_version, report.year):
-        ctx.rule = rule
-        before = len(ctx.out)
+        ctx.rule, ctx.rank = rule, k
         impl(ctx)
-        for f in ctx.out[before:]:
-            order[id(f)] = k
+    out, ranks = ctx.out, ctx.ranks
+    if len(out) < 2:
+        return out
     big = len(report.text) + 1
-    ctx.out.sort(key=lambda f: (f["start"] if f["start"] is not None else big, order[id(f)]))
-    return ctx.out
+    # Text order; at one offset (or none), the order of the rules in rules.yaml, then of emission.
+    order = sorted(range(len(out)), key=lambda i: (out[i]["start"] if out[i]["start"] is not None else big, ranks[i]))
+    return [out[i] for i in order]
 
 
 def check(report: Report) -> pd.DataFrame:
