@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from operator import attrgetter, itemgetter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -404,7 +403,8 @@ class _Cells:
         return list(self.values.values())
 
 
-_STATE, _VALUE, _HOW, _ROW = attrgetter("state"), attrgetter("value"), attrgetter("how"), itemgetter(0)
+_STATE, _VALUE, _HOW = operator.attrgetter("state"), operator.attrgetter("value"), operator.attrgetter("how")
+_ROW = operator.itemgetter(0)
 
 
 @functools.lru_cache(maxsize=None)
@@ -999,8 +999,8 @@ def _offsets(ft: str, chars: str, lo: int = 0, hi: int | None = None, back: int 
 
 
 def _matches_at(pattern: re.Pattern, ft: str, starts: list[int], endpos: int | None = None):
-    """``pattern.finditer(ft, starts[0], endpos)`` for a pattern whose matches can only start at the
-    offsets ``starts`` (sorted)."""
+    """The matches ``pattern.finditer`` finds from the first of ``starts`` to ``endpos``, for a pattern
+    whose matches can only start at the offsets ``starts`` (sorted)."""
     endpos = len(ft) if endpos is None else endpos
     pos = 0
     match = pattern.match
@@ -1633,11 +1633,9 @@ def _prose_negation(ctx: _Ctx) -> None:
         # Only disclosure applications: not "未收到行政复议申请" (table 四, below) or "行政许可申请".
         if _in_tables(ctx, s) or "公开" not in said or "复议" in said or "诉讼" in said:
             continue
-        got = new
-        if got and got[0] > 0:
-            ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_table_no('requests')}「一、本年新收」总计为{_num(got[0])}。",
-                     f"The prose says {ctx.text[s:e]!r}, but table 三 counts {_num(got[0])} new applications.",
-                     start=s, end=e, section=ctx.section_at(s), table="requests", row="new", column="total")
+        ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_table_no('requests')}「一、本年新收」总计为{_num(new[0])}。",
+                 f"The prose says {ctx.text[s:e]!r}, but table 三 counts {_num(new[0])} new applications.",
+                 start=s, end=e, section=ctx.section_at(s), table="requests", row="new", column="total")
     review = _cells_value(tables.get("appeals"), _REVIEW)
     suits = _cells_value(tables.get("appeals"), _SUITS)
     counted = (review and review[0] > 0) or (suits and suits[0] > 0)
