@@ -172,3 +172,11 @@ def test_width_folded_is_the_width_fold_whatever_was_loaded_last():
     assert load_mod.width_folded(rep.text) == width_fold(rep.text)
     other = "（二）其他：４５６"
     assert load_mod.width_folded(other) == width_fold(other)
+
+
+def test_enumeration_break_told_by_its_characters_is_the_break_the_pattern_finds():
+    rnd = random.Random(19)
+    for s in _strings("一二三十是、()（）\nx中", 5000, seed=19, longest=30):
+        a = rnd.randint(0, len(s))
+        b = rnd.randint(a, len(s))
+        assert chk._enum_break(s, a, b) == (chk._ENUM_BREAK.search(s, a, b) is not None), (s, a, b)

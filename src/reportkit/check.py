@@ -2013,6 +2013,16 @@ def _cn_value(word: str) -> int | None:
     return None
 
 
+def _enum_break(ft: str, a: int, b: int) -> bool:
+    """Whether _ENUM_BREAK matches in ft[a:b]: a line break says so at once, and without a line break,
+    a bracket or a 、 it cannot (between two enumerators, most often: one sentence)."""
+    if ft.find("\n", a, b) >= 0:
+        return True
+    if ft.find("、", a, b) < 0 and ft.find("(", a, b) < 0 and ft.find("（", a, b) < 0:
+        return False
+    return _ENUM_BREAK.search(ft, a, b) is not None
+
+
 @_rule("enumeration_order")
 def _enumeration_order(ctx: _Ctx) -> None:
     """"一是…二是…三是": a run starts at 一是 and ends at a heading, a line break or the next 一是; within
@@ -2029,7 +2039,7 @@ def _enumeration_order(ctx: _Ctx) -> None:
             n = _cn_value(m.group(1))
             if n is None:
                 continue
-            if last is not None and _ENUM_BREAK.search(ctx.ft, last_m.end(), m.start()):
+            if last is not None and _enum_break(ctx.ft, last_m.end(), m.start()):
                 last = None
             if n == 1:
                 last, last_m, start = 1, m, m.start()
