@@ -180,3 +180,17 @@ def test_enumeration_break_told_by_its_characters_is_the_break_the_pattern_finds
         a = rnd.randint(0, len(s))
         b = rnd.randint(a, len(s))
         assert chk._enum_break(s, a, b) == (chk._ENUM_BREAK.search(s, a, b) is not None), (s, a, b)
+
+
+def test_years_tried_where_19_or_20_stands_are_the_years_a_scan_finds():
+    rnd = random.Random(23)
+    for s in _strings("1920 年月\n〔2x", 5000, seed=23, longest=40):
+        lo = rnd.randint(0, len(s))
+        hi = rnd.randint(lo, len(s))
+        plain = []
+        for m in chk._YEAR_WORD.finditer(s, lo):
+            if m.start() >= hi:
+                break
+            plain.append((m.span(), m.groups()))
+        fast = _spans(chk._matches_at(chk._YEAR_WORD, s, chk._offsets(s, ("19", "20"), lo, hi)))
+        assert fast == plain, (s, lo, hi)

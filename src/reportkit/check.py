@@ -981,17 +981,18 @@ def _find(ctx: _Ctx, pattern: re.Pattern, lo: int | None = None, hi: int | None 
 # the candidates are tried in text order from where the last match ended. (None of these patterns
 # matches the empty string.)
 
-def _offsets(ft: str, chars: str, lo: int = 0, hi: int | None = None, back: int = 0) -> list[int]:
-    """Sorted offsets in [lo, hi) that are ``back`` or fewer characters before one of ``chars`` at or
-    after ``lo`` (back=0: the offsets of the characters themselves)."""
+def _offsets(ft: str, chars, lo: int = 0, hi: int | None = None, back: int = 0) -> list[int]:
+    """Sorted offsets in [lo, hi) that are ``back`` or fewer characters before one of ``chars`` (a
+    string's characters, or strings) at or after ``lo`` (back=0: the offsets of the strings themselves)."""
     hi = len(ft) if hi is None else hi
     find = ft.find
     at = []
     for ch in chars:
-        i = find(ch, lo, hi)
+        end = hi + len(ch) - 1              # a string starting before hi may end after it
+        i = find(ch, lo, end)
         while i >= 0:
             at.append(i)
-            i = find(ch, i + 1, hi)
+            i = find(ch, i + 1, end)
     if back:
         return sorted({j for i in at for j in range(max(lo, i - back), i + 1)})
     at.sort()
@@ -1107,7 +1108,10 @@ def _year_mismatch(ctx: _Ctx) -> None:
     s1 = r.section(1)
     if s1.present:
         counts: dict[int, list[tuple[int, int]]] = {}
-        for m, s, e in _find(ctx, _YEAR_WORD, s1.body_start, s1.end):
+        # A year opens with 19 or 20: tried there, in section 一 (a plain scan read on to the next year
+        # after it, through the tables' digits).
+        for m in _matches_at(_YEAR_WORD, ctx.ft, _offsets(ctx.ft, ("19", "20"), s1.body_start, s1.end)):
+            s, e = m.span()
             if s and ctx.ft[s - 1] in "0123456789〔[【(":
                 continue                    # part of a longer number or a document number
             counts.setdefault(int(m.group(1)), []).append((s, e))
@@ -1544,7 +1548,8 @@ def _count_range(ctx: _Ctx) -> None:
     for tid, tr in ctx.report.tables.items():
         if tr is None:
             continue
-        numbers = ctx.cells(tid).numbers()
+        vec = ctx._vectors.get(tid)         # the identities' numbers, when every cell holds one
+        numbers = vec if vec is not None and len(vec) == len(tr.cells) and None not in vec else ctx.cells(tid).numbers()
         # Whole counts, none negative, the common case, told in C: a sum of ints (and bools) is an int,
         # one float or other number among them makes it something else.
         if not numbers or (type(sum(numbers)) is int and min(numbers) >= 0):
