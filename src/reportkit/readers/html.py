@@ -121,6 +121,7 @@ class _Table:
     has_child_table: bool = False
     start: int = 0
     end: int = 0
+    spanned: int = 0        # what merged cells add to the grid's area (colspan × rowspan − 1 each)
 
 
 class _Events:
@@ -197,10 +198,15 @@ class _Flattener:
                     self.parts.append(" | ")
                     self.length += 3
                     self.tail = " "
-                rows = self.stack[-1].rows
+                t = self.stack[-1]
+                rows = t.rows
                 if not rows:
                     rows.append([])
-                c = _Cell(self.length, _span(a.get("colspan")), _span(a.get("rowspan"))) if a else _Cell(self.length)
+                if a:
+                    c = _Cell(self.length, _span(a.get("colspan")), _span(a.get("rowspan")))
+                    t.spanned += c.colspan * c.rowspan - 1
+                else:
+                    c = _Cell(self.length)
                 rows[-1].append(c)
                 cell_open[-1] = c
             return
@@ -364,7 +370,7 @@ def flatten(html: str) -> HtmlDoc:
     for t in p.tables:
         if t.has_child_table or not t.rows:
             continue
-        if sum(c.colspan * c.rowspan for r in t.rows for c in r) > MAX_GRID_CELLS:
+        if sum(map(len, t.rows)) + t.spanned > MAX_GRID_CELLS:      # the grid's area, merged cells counted
             continue
         tokens: list[Token] = []
         add = tokens.append
