@@ -37,9 +37,10 @@ from . import rx
 from .agency import name_from_title, rulemaking
 from .format import TABLE_IDS, Table, fold, label_key, read_data, spec
 from .lexicon import COUNT_UNITS, ENUMERATOR, NEG_RECEIVE, STAT_PERIOD, UNIT_FAMILY
+from .load import width_folded
 from .model import Report, TableRead
 from .split import RULE_NAMES as _SPLIT_RULES
-from .text import CN_DIGIT, CN_DIGITS, CN_VALUE, NUMERALS, width_fold as _width_fold
+from .text import CN_DIGIT, CN_DIGITS, CN_VALUE, NUMERALS
 
 FINDING_COLUMNS = ("rule", "severity", "section", "table", "row", "column", "message", "message_en",
                    "origin", "basis", "start", "end", "evidence")
@@ -232,11 +233,14 @@ class _Ctx:
     def __init__(self, report: Report):
         self.report = report
         self.text = report.text
-        self.ft = _width_fold(report.text)              # same length and offsets as the text
+        self.ft = width_folded(report.text)             # same length and offsets as the text
         self.rule: Rule | None = None
+        self.rank = 0                                   # the running rule's place in rules.yaml
         self.out: list[dict] = []
-        self._values: dict[str, dict] = {}
+        self.ranks: list[int] = []                      # the rank of the rule that emitted each finding
+        self._values: dict[str, _Cells] = {}
         self._vectors: dict[str, list] = {}
+        self._table_spans: list[tuple[int, int]] | None = None
         present = [s.number for s in report.sections if s.present]
         self.first_present = min(present) if present else None
         self.last_present = max(present) if present else None
@@ -273,16 +277,22 @@ class _Ctx:
         return self.cut_end is not None and self.last_present == number
 
     def table_spans(self) -> list[tuple[int, int]]:
-        return [(t.start, t.end) for t in self.report.tables.values()
-                if t is not None and t.start is not None and t.end is not None]
+        """(start, end) of each table read (computed once: prose rules ask for every match)."""
+        if self._table_spans is None:
+            self._table_spans = [(t.start, t.end) for t in self.report.tables.values()
+                                 if t is not None and t.start is not None and t.end is not None]
+        return self._table_spans
 
     def values(self, tid: str) -> dict[tuple[str, str], object]:
         """(row, column) → number, for the cells of table ``tid`` that hold one (computed once)."""
-        if tid not in self._values:
-            tr = self.report.tables.get(tid)
-            self._values[tid] = ({k: c.value for k, c in tr.cells.items() if c.state == "value"}
-                                 if tr is not None else {})
-        return self._values[tid]
+        return self.cells(tid).values
+
+    def cells(self, tid: str) -> "_Cells":
+        """What the rules read of the cells of table ``tid``, gathered once (see :class:`_Cells`)."""
+        got = self._values.get(tid)
+        if got is None:
+            got = self._values[tid] = _Cells(self.report.tables.get(tid))
+        return got
 
     def vector(self, tid: str) -> list:
         """The numbers of table ``tid`` as a list indexed like :func:`_cell_index` (None where a cell
@@ -348,12 +358,70 @@ class _Ctx:
             # at a boundary; prose findings that name a table pass their own section.
             section = _section_of(table) if table is not None else self.section_at(start)
         evidence = self.text[start:end][:EVIDENCE_MAX] if start is not None else ""
+        self.ranks.append(self.rank)
         self.out.append({
             "rule": rule.id, "severity": severity or rule.severity, "section": section, "table": table,
             "row": row, "column": column, "message": message, "message_en": message_en,
             "origin": origin or rule.origin, "basis": rule.basis, "start": start, "end": end,
             "evidence": evidence,
         })
+
+
+class _Cells:
+    """The cells of one table as the rules read them, gathered once per report in passes that run in C
+    (a table 三 has some 180 cells, and a dozen rules used to walk them each):
+
+    ``rows``      row ids holding a cell;
+    ``all_value`` every cell holds a number (the common case, which most rules need to know only);
+    ``blank``     the keys of the blank cells, in the table's order;
+    ``split``     row ids with cells cut from run-together digits;
+    ``values``    (row, column) → number, for the cells that hold one (built on first use)."""
+
+    __slots__ = ("_cells", "rows", "all_value", "blank", "split", "_values")
+
+    def __init__(self, tr: TableRead | None):
+        cells = self._cells = tr.cells if tr is not None else {}
+        self._values = None
+        self.rows = set(map(_ROW, cells))
+        self.all_value = all(map("value".__eq__, map(_STATE, cells.values())))
+        self.blank = [] if self.all_value else [k for k, c in cells.items() if c.state == "blank"]
+        self.split = ({k[0] for k, c in cells.items() if c.how == "split"}
+                      if "split" in map(_HOW, cells.values()) else set())
+
+    @property
+    def values(self) -> dict[tuple[str, str], object]:
+        if self._values is None:
+            cells = self._cells
+            self._values = (dict(zip(cells, map(_VALUE, cells.values()))) if self.all_value else
+                            {k: c.value for k, c in cells.items() if c.state == "value"})
+        return self._values
+
+    def numbers(self) -> list:
+        """The numbers the cells hold (in no promised order)."""
+        if self.all_value:
+            return list(map(_VALUE, self._cells.values()))
+        return list(self.values.values())
+
+
+_STATE, _VALUE, _HOW = operator.attrgetter("state"), operator.attrgetter("value"), operator.attrgetter("how")
+_ROW = operator.itemgetter(0)
+
+
+@functools.lru_cache(maxsize=None)
+def _unit_columns(tid: str, version: str) -> dict[str, str]:
+    """Column id → unit, for the columns of the table that have one (万元, 元)."""
+    return {c.id: c.unit for c in _table(tid, version).columns if c.unit}
+
+
+@functools.lru_cache(maxsize=None)
+def _data_rows(tid: str, version: str):
+    return _table(tid, version).data_rows
+
+
+@functools.lru_cache(maxsize=None)
+def _row_cells(tid: str, version: str, row: str) -> tuple[tuple[str, str], ...]:
+    """The format's cells of one row, in reading order (Table.cells is rebuilt at every call)."""
+    return tuple(k for k in _table(tid, version).cells if k[0] == row)
 
 
 # ---------------------------------------------------------------------------------------------- labels
@@ -631,8 +699,9 @@ def _table_rows_missing(ctx: _Ctx) -> None:
         if tr is None or not tr.cells:
             continue
         t = _table_of(tr)
-        have = {r for r, _ in tr.cells} | {i.row for i in tr.issues if i.row}
-        missing = [r for r in t.data_rows if r.id not in have and not ctx.beyond_cut(tid, r.id, t, tr)]
+        have = ctx.cells(tid).rows | {i.row for i in tr.issues if i.row}
+        missing = [r for r in _data_rows(tr.table, tr.version)
+                   if r.id not in have and not ctx.beyond_cut(tid, r.id, t, tr)]
         found = _found_rows(ctx, tr, t, missing)
         bare = [r for r in missing if r.id in found and not found[r.id][2]]
         missing = [r for r in missing if r.id not in found]     # glued ones: cells_run_together lists them
@@ -748,8 +817,9 @@ def _cells_run_together(ctx: _Ctx) -> None:
                      f"{len(cands)} ways ({shown}); none is chosen.",
                      start=i.start, end=i.end, table=tid, row=i.row)
         runs = [i for i in tr.issues if i.kind == "run_together"]
-        have = {r for r, _ in tr.cells} | {i.row for i in tr.issues if i.row}
-        absent = [r for r in t.data_rows if r.id not in have and not ctx.beyond_cut(tid, r.id, t, tr)]
+        have = ctx.cells(tid).rows | {i.row for i in tr.issues if i.row}
+        absent = [r for r in _data_rows(tr.table, tr.version)
+                  if r.id not in have and not ctx.beyond_cut(tid, r.id, t, tr)]
         glued = _glued_rows(ctx, tr, t, absent) if tr.cells else {}
         if runs or glued:
             items = [(i.start, _short_row(t, i.row) if i.row and t.id != "appeals" else "数据行",
@@ -778,11 +848,12 @@ def _cells_split(ctx: _Ctx) -> None:
     for tid, tr in ctx.report.tables.items():
         if tr is None:
             continue
+        if not ctx.cells(tid).split:
+            continue
         t = _table_of(tr)
         label = (lambda rid: _short_row(t, rid) if rid and t.id != "appeals" else "数据行")
         order = [r.id for r in t.rows]
-        split = sorted({rid for (rid, _), c in tr.cells.items() if getattr(c, "how", None) == "split"},
-                       key=order.index)
+        split = sorted(ctx.cells(tid).split, key=order.index)
         # Rows holding a number first: an all-zero cut is the least telling one to show.
         shown = sorted(split, key=lambda rid: (not any(c.value for (r, _), c in tr.cells.items() if r == rid),
                                                order.index(rid)))
@@ -819,10 +890,14 @@ def _count_not_a_number(ctx: _Ctx) -> None:
     for tid, tr in ctx.report.tables.items():
         if tr is None:
             continue
+        blank = ctx.cells(tid).blank
+        if not blank:
+            continue
         t = _table_of(tr)
         by_row: dict[str, list] = {}
-        for (rid, cid), c in tr.cells.items():
-            if c.state == "blank" and not _WITH_UNIT.fullmatch(fold(c.raw or "").strip()):
+        for rid, cid in blank:
+            c = tr.cells[(rid, cid)]
+            if not _WITH_UNIT.fullmatch(fold(c.raw or "").strip()):
                 by_row.setdefault(rid, []).append(c)
         for rid, cells in by_row.items():
             order = {c.id: k for k, c in enumerate(t.columns)}
@@ -865,6 +940,8 @@ def _cell_unit(ctx: _Ctx) -> None:
                      f"Table {_table_no(tid)[1]} [{i.row}/{i.column}] is written {ctx.text[i.start:i.end]!r} "
                      f"where the format's unit is {col.unit}; not read as a value.",
                      start=i.start, end=i.end, table=tid, row=i.row, column=i.column)
+        if not ctx.cells(tid).blank and not _unit_columns(tr.table, tr.version):
+            continue                        # no blank cell and no column with a unit: nothing below
         for (rid, cid), c in tr.cells.items():
             col = t.column(cid)
             if c.state == "blank":
@@ -894,6 +971,47 @@ def _find(ctx: _Ctx, pattern: re.Pattern, lo: int | None = None, hi: int | None 
         if hi is not None and m.start() >= hi:
             break
         yield m, m.start(), m.end()
+
+
+# A rule's regex tried at every character of the text costs more than the rule: a pattern that opens
+# with a choice of characters (未|没有…) is tried at each one, where a literal first character lets the
+# engine jump. For the patterns whose matches can start only at a few characters of the text, these
+# find those offsets with str.find and try the pattern there alone, which yields the very matches
+# finditer yields (same order, same non-overlapping choice): every match starts at a candidate, and
+# the candidates are tried in text order from where the last match ended. (None of these patterns
+# matches the empty string.)
+
+def _offsets(ft: str, chars, lo: int = 0, hi: int | None = None, back: int = 0) -> list[int]:
+    """Sorted offsets in [lo, hi) that are ``back`` or fewer characters before one of ``chars`` (a
+    string's characters, or strings) at or after ``lo`` (back=0: the offsets of the strings themselves)."""
+    hi = len(ft) if hi is None else hi
+    find = ft.find
+    at = []
+    for ch in chars:
+        end = hi + len(ch) - 1              # a string starting before hi may end after it
+        i = find(ch, lo, end)
+        while i >= 0:
+            at.append(i)
+            i = find(ch, i + 1, end)
+    if back:
+        return sorted({j for i in at for j in range(max(lo, i - back), i + 1)})
+    at.sort()
+    return at
+
+
+def _matches_at(pattern: re.Pattern, ft: str, starts: list[int], endpos: int | None = None):
+    """The matches ``pattern.finditer`` finds from the first of ``starts`` to ``endpos``, for a pattern
+    whose matches can only start at the offsets ``starts`` (sorted)."""
+    endpos = len(ft) if endpos is None else endpos
+    pos = 0
+    match = pattern.match
+    for s in starts:
+        if s < pos:
+            continue
+        m = match(ft, s, endpos)
+        if m is not None:
+            yield m
+            pos = m.end()
 
 
 @functools.lru_cache(maxsize=1)
@@ -990,7 +1108,10 @@ def _year_mismatch(ctx: _Ctx) -> None:
     s1 = r.section(1)
     if s1.present:
         counts: dict[int, list[tuple[int, int]]] = {}
-        for m, s, e in _find(ctx, _YEAR_WORD, s1.body_start, s1.end):
+        # A year opens with 19 or 20: tried there, in section 一 (a plain scan read on to the next year
+        # after it, through the tables' digits).
+        for m in _matches_at(_YEAR_WORD, ctx.ft, _offsets(ctx.ft, ("19", "20"), s1.body_start, s1.end)):
+            s, e = m.span()
             if s and ctx.ft[s - 1] in "0123456789〔[【(":
                 continue                    # part of a longer number or a document number
             counts.setdefault(int(m.group(1)), []).append((s, e))
@@ -1019,10 +1140,34 @@ _ISSUER_TAIL = rx.lazy(r"[\u4e00-\u9fff]{0,8}$")
 _ISSUER_END = set("函发字办令")
 
 
+_DOCNUM_INSIDE = "〕]】)"       # besides digits and spaces, what a document number holds before its 号
+_DOCNUM_REACH = 64
+
+
+def _docnums(ft: str):
+    """``_DOCNUM.finditer(ft)``, read only before each 号. A match is digits, spaces and a closing
+    bracket ending in 号, so it lies in the run of such characters before a 号: that run is read, back
+    to the previous 号 when it is longer than _DOCNUM_REACH (a long run of digits or spaces)."""
+    prev = 0
+    p = ft.find("号")
+    while p >= 0:
+        lo = p
+        while lo > prev and p - lo < _DOCNUM_REACH:
+            ch = ft[lo - 1]
+            if not (ch.isdecimal() or ch.isspace() or ch in _DOCNUM_INSIDE):
+                break
+            lo -= 1
+        else:
+            lo = prev                   # the run goes on: read back to the previous 号
+        yield from _DOCNUM.finditer(ft, lo, p + 1)
+        prev = p + 1
+        p = ft.find("号", prev)
+
+
 @_rule("doc_number_malformed")
 def _doc_number_malformed(ctx: _Ctx) -> None:
     ft = ctx.ft
-    for m in _DOCNUM.finditer(ft):
+    for m in _docnums(ft):
         if m.start() and ft[m.start() - 1].isdigit():
             continue
         ob = _OPEN_LEFT.search(ft, max(0, m.start() - 3), m.start())
@@ -1060,25 +1205,25 @@ def _doc_number_malformed(ctx: _Ctx) -> None:
 # A numbered sub-heading with one bracket: "(三…" or "三)…". Candidates are taken only where a heading
 # can start (text start, a line start, or after a sentence end in captures that run lines together),
 # which keeps the scan off the many numerals inside sentences.
-_HEAD_START = rx.lazy(rf"[\n。;!?][ \t]*(?=[({CN_DIGITS}])")
-_ONE_BRACKET = rx.lazy(rf"\(({CN_DIGIT}{{1,3}})(?![{CN_DIGITS})])|({CN_DIGIT}{{1,3}})\)")
+_ONE_BRACKET = rf"(?P<b>\((?P<open>{CN_DIGIT}{{1,3}})(?![{CN_DIGITS})])|(?P<close>{CN_DIGIT}{{1,3}})\))"
+# Where a heading can start (after a line break or a sentence end), then the enumerator with one
+# bracket (group b), in one pass; the start of the text is tried on its own.
+_ONE_BRACKET_HEAD = rx.lazy(rf"[\n。;!?][ \t]*{_ONE_BRACKET}")
+_ONE_BRACKET_AT = rx.lazy(_ONE_BRACKET)
 
 
 @_rule("heading_brackets")
 def _heading_brackets(ctx: _Ctx) -> None:
     ft = ctx.ft
-    starts = [len(ft) - len(ft.lstrip(" \t"))] + [m.end() for m in _HEAD_START.finditer(ft)]
-    for pos in starts:
-        m = _ONE_BRACKET.match(ft, pos)
-        if m is None:
-            continue
-        s, e = m.span()
+    first = _ONE_BRACKET_AT.match(ft, len(ft) - len(ft.lstrip(" \t")))
+    for m in ((first,) if first else ()) + tuple(_ONE_BRACKET_HEAD.finditer(ft)):
+        s, e = m.span("b")
         if e >= len(ft) or ft[e].isspace() or ft[e] in "、.,":
             continue                        # a heading has its title right after the enumerator
         line_end = ctx.text.find("\n", e, e + 12)        # bounded: one-line captures are long
         shown_end = line_end if line_end >= 0 else min(len(ctx.text), e + 12)
-        n = m.group(1) or m.group(2)
-        lack, lack_en = ("右括号", "closing") if m.group(1) else ("左括号", "opening")
+        n = m.group("open") or m.group("close")
+        lack, lack_en = ("右括号", "closing") if m.group("open") else ("左括号", "opening")
         ctx.emit(f"小标题「{ctx.text[s:shown_end].strip()}」缺少{lack}，应为“（{n}）”。",
                  f"Sub-heading {ctx.text[s:shown_end].strip()!r} lacks its {lack_en} bracket; should read （{n}）.",
                  start=s, end=shown_end)
@@ -1122,7 +1267,7 @@ def _intro_parts(ctx: _Ctx) -> None:
     fend = min(region_end, len(ft))
     for sent in _SENTENCE.finditer(ft, 0, fend):
         text = sent.group()
-        if "主动公开" not in text or sum(k in text for k in _intro_cues()) < 3:
+        if "主动公开" not in text or sum(map(text.__contains__, _intro_cues())) < 3:
             continue                        # cheap pre-filter: a list of parts names several of these
         found = []
         pos = sent.start()
@@ -1190,8 +1335,8 @@ def _not_reached(ctx: _Ctx) -> tuple[list[str], list[str]]:
         if tr is None or not ctx.cut_inside(_section_of(tid)):
             continue
         t = _table_of(tr)
-        have = {r for r, _ in tr.cells}
-        rows = [r for r in t.data_rows if r.id not in have and ctx.beyond_cut(tid, r.id, t, tr)]
+        have = ctx.cells(tid).rows
+        rows = [r for r in _data_rows(tr.table, tr.version) if r.id not in have and ctx.beyond_cut(tid, r.id, t, tr)]
         partial = [i.row for i in tr.issues if i.kind == "cell_count" and _at_cut(ctx, i)]
         if rows or partial:
             first = _short_row(t, (partial or [rows[0].id])[0])
@@ -1403,6 +1548,12 @@ def _count_range(ctx: _Ctx) -> None:
     for tid, tr in ctx.report.tables.items():
         if tr is None:
             continue
+        vec = ctx._vectors.get(tid)         # the identities' numbers, when every cell holds one
+        numbers = vec if vec is not None and len(vec) == len(tr.cells) and None not in vec else ctx.cells(tid).numbers()
+        # Whole counts, none negative, the common case, told in C: a sum of ints (and bools) is an int,
+        # one float or other number among them makes it something else.
+        if not numbers or (type(sum(numbers)) is int and min(numbers) >= 0):
+            continue
         t = _table_of(tr)
         for (rid, cid), v in ctx.values(tid).items():
             whole = isinstance(v, int) or v.is_integer()
@@ -1428,8 +1579,7 @@ def _regulations_without_power(ctx: _Ctx) -> None:
     tr = ctx.report.tables.get("proactive")
     if tr is None:
         return
-    t = _table_of(tr)
-    cells = [tr.cells[(r, c)] for r, c in t.cells if r == "regulations" and (r, c) in tr.cells]
+    cells = [tr.cells[k] for k in _row_cells(tr.table, tr.version, "regulations") if k in tr.cells]
     nonzero = [c for c in cells if c.state == "value" and c.value]
     if not nonzero:
         return
@@ -1453,9 +1603,9 @@ def _regulations_without_power(ctx: _Ctx) -> None:
 
 # ---------------------------------------------------------------------------------------------- prose
 
-_NEG_REQUESTS = rx.lazy(NEG_RECEIVE + r"[^。;!?\n]{0,20}?申请")
+_NEG_REQUESTS = rx.lazy(NEG_RECEIVE + r"[^。;!?\n]{0,20}?申请")     # opens with 未 or 没 (read at those)
 _NEG_APPEALS = rx.lazy(r"(?:未(?:发生|出现|有|被|涉及|产生)|没有|无(?=因|涉及|发生|被申请|提起|行政|复议|诉讼))"
-                          r"[^。;!?\n,]{0,25}?(?:复议|诉讼)[^。;!?\n,]{0,15}")
+                          r"[^。;!?\n,]{0,25}?(?:复议|诉讼)[^。;!?\n,]{0,15}")      # opens with 未, 没 or 无
 
 
 def _in_tables(ctx: _Ctx, pos: int) -> bool:
@@ -1479,25 +1629,31 @@ _SUITS = (("cases", "direct_suit_total"), ("cases", "suit_after_review_total"))
 @_rule("prose_negation")
 def _prose_negation(ctx: _Ctx) -> None:
     tables = ctx.report.tables
-    for m, s, e in _find(ctx, _NEG_REQUESTS):
+    # A denial contradicts only a count above 0: without one the text is not read for denials.
+    new = _cells_value(tables.get("requests"), (("new", "total"),))
+    found = _matches_at(_NEG_REQUESTS, ctx.ft, _offsets(ctx.ft, "未没")) if new and new[0] > 0 else ()
+    for m in found:
+        s, e = m.span()
         said = m.group()
         # Only disclosure applications: not "未收到行政复议申请" (table 四, below) or "行政许可申请".
         if _in_tables(ctx, s) or "公开" not in said or "复议" in said or "诉讼" in said:
             continue
-        got = _cells_value(tables.get("requests"), (("new", "total"),))
-        if got and got[0] > 0:
-            ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_table_no('requests')}「一、本年新收」总计为{_num(got[0])}。",
-                     f"The prose says {ctx.text[s:e]!r}, but table 三 counts {_num(got[0])} new applications.",
-                     start=s, end=e, section=ctx.section_at(s), table="requests", row="new", column="total")
-    for m, s, e in _find(ctx, _NEG_APPEALS):
+        ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_table_no('requests')}「一、本年新收」总计为{_num(new[0])}。",
+                 f"The prose says {ctx.text[s:e]!r}, but table 三 counts {_num(new[0])} new applications.",
+                 start=s, end=e, section=ctx.section_at(s), table="requests", row="new", column="total")
+    review = _cells_value(tables.get("appeals"), _REVIEW)
+    suits = _cells_value(tables.get("appeals"), _SUITS)
+    counted = (review and review[0] > 0) or (suits and suits[0] > 0)
+    for m in (_matches_at(_NEG_APPEALS, ctx.ft, _offsets(ctx.ft, "未没无")) if counted else ()):
+        s, e = m.span()
         if _in_tables(ctx, s):
             continue
         said = m.group()
         checks = []
         if "复议" in said:
-            checks.append(("行政复议总计", "review total", _cells_value(tables.get("appeals"), _REVIEW)))
+            checks.append(("行政复议总计", "review total", review))
         if "诉讼" in said:
-            checks.append(("行政诉讼总计", "lawsuit totals", _cells_value(tables.get("appeals"), _SUITS)))
+            checks.append(("行政诉讼总计", "lawsuit totals", suits))
         for what, what_en, got in checks:
             if got and got[0] > 0:
                 ctx.emit(f"正文说「{ctx.text[s:e]}」，但{_table_no('appeals')}{what}为{_num(got[0])}。",
@@ -1528,6 +1684,20 @@ _PART_OF_TOTAL = rx.lazy(r"其中|维持|纠正|撤销|驳回|审结|胜诉|败�
 _ABOUT_DISCLOSURE = rx.lazy(r"信息公开|依申请|公开申请|申请公开")
 
 
+@functools.lru_cache(maxsize=8192)
+def _count_target(subject: str) -> int | None:
+    """The position in _prose_targets of what a prose count with this subject states, or None: a part
+    of a total, no target's words, or applications that are not disclosure applications. (Subjects
+    recur from report to report: decided once each.)"""
+    if _PART_OF_TOTAL.search(subject):
+        return None                         # "行政复议结果维持2件", "其中予以公开3件": a part, not the total
+    for k, (pat, tid, *_) in enumerate(_prose_targets()):
+        if pat.search(subject):
+            # "收到行政许可申请…": not a disclosure application
+            return None if tid == "requests" and "公开" not in subject else k
+    return None
+
+
 @_rule("prose_count")
 def _prose_count(ctx: _Ctx) -> None:
     _prose_outcomes(ctx)
@@ -1536,33 +1706,27 @@ def _prose_count(ctx: _Ctx) -> None:
         if f.unit not in _COUNT_UNITS or not isinstance(f.value, int):
             continue
         subject = f.subject                 # already folded by the loader; the cue words are CJK
-        if not _ABOUT_DISCLOSURE.search(f.sentence):
+        k = _count_target(subject)
+        if k is None or not _ABOUT_DISCLOSURE.search(f.sentence):
             continue
-        if _PART_OF_TOTAL.search(subject):
-            continue                        # "行政复议结果维持2件", "其中予以公开3件": a part, not the total
-        for pat, tid, cells, alt, name, name_en in _prose_targets():
-            if not pat.search(subject):
-                continue
-            if tid == "requests" and "公开" not in subject:
-                break                       # "收到行政许可申请…": not a disclosure application
-            got = _cells_value(tables.get(tid), cells)
-            if got is None:
-                break                       # the cell is blank, unreadable or missing: nothing to compare
-            total = got[0]
-            alt_got = _cells_value(tables.get(tid), alt) if alt else None
-            if f.value == total or (alt_got is not None and f.value == alt_got[0]):
-                break
-            alt_zh = f"，与「一、本年新收」加「二、上年结转」（{_num(alt_got[0])}）也不符" if alt_got else ""
-            alt_en = f", nor new + carried over ({_num(alt_got[0])})" if alt_got else ""
-            # Quote the subject with the number when it stands right before it in the original text.
-            start = f.start - len(f.subject)
-            if start < 0 or ctx.ft[start:f.start] != f.subject:
-                start = f.start
-            ctx.emit(f"正文「{f.subject}{f.text}」与{name}（{_num(total)}）不符{alt_zh}。",
-                     f"The prose states {f.subject}{f.text} but {name_en} is {_num(total)}{alt_en}.",
-                     start=start, end=f.end, section=f.section if f.section else None, table=tid,
-                     row=cells[0][0], column=cells[0][1] if len(cells) == 1 else None)
-            break
+        _, tid, cells, alt, name, name_en = _prose_targets()[k]
+        got = _cells_value(tables.get(tid), cells)
+        if got is None:
+            continue                        # the cell is blank, unreadable or missing: nothing to compare
+        total = got[0]
+        alt_got = _cells_value(tables.get(tid), alt) if alt else None
+        if f.value == total or (alt_got is not None and f.value == alt_got[0]):
+            continue
+        alt_zh = f"，与「一、本年新收」加「二、上年结转」（{_num(alt_got[0])}）也不符" if alt_got else ""
+        alt_en = f", nor new + carried over ({_num(alt_got[0])})" if alt_got else ""
+        # Quote the subject with the number when it stands right before it in the original text.
+        start = f.start - len(f.subject)
+        if start < 0 or ctx.ft[start:f.start] != f.subject:
+            start = f.start
+        ctx.emit(f"正文「{f.subject}{f.text}」与{name}（{_num(total)}）不符{alt_zh}。",
+                 f"The prose states {f.subject}{f.text} but {name_en} is {_num(total)}{alt_en}.",
+                 start=start, end=f.end, section=f.section if f.section else None, table=tid,
+                 row=cells[0][0], column=cells[0][1] if len(cells) == 1 else None)
 
 
 _UNIT_FAMILY = UNIT_FAMILY
@@ -1643,6 +1807,20 @@ def _outcome_categories(version: str) -> tuple[tuple[re.Pattern, tuple[str, ...]
     return tuple(out)
 
 
+_CLAUSE_SEP = rx.lazy(r"[，,；;：:]")
+_NOT_OUTCOME = rx.lazy(r"复议|诉讼|依申请公开|主动公开")
+
+
+@functools.lru_cache(maxsize=8192)
+def _outcome_of(version: str, subject: str) -> tuple[str, int | None]:
+    """The last clause of a prose subject and the position in _outcome_categories of the outcome it
+    names, or None (subjects recur from report to report: decided once each)."""
+    clause = _CLAUSE_SEP.split(subject)[-1].strip()
+    if not clause or _NOT_OUTCOME.search(clause):
+        return clause, None
+    return clause, next((k for k, (pat, _, _) in enumerate(_outcome_categories(version)) if pat.search(clause)), None)
+
+
 def _prose_outcomes(ctx: _Ctx) -> None:
     tr = ctx.report.tables.get("requests")
     if tr is None:
@@ -1650,24 +1828,21 @@ def _prose_outcomes(ctx: _Ctx) -> None:
     for f in ctx.report.facts:
         if f.unit not in _APPLICATION_UNITS or not isinstance(f.value, int) or _in_tables(ctx, f.start):
             continue
-        subject = re.split(r"[，,；;：:]", f.subject)[-1].strip()
-        if not subject or re.search(r"复议|诉讼|依申请公开|主动公开", subject):
+        subject, k = _outcome_of(tr.version, f.subject)
+        if k is None:
             continue
         if _SUBSET.search(ctx.ft, f.sentence_start, f.start):
             continue                        # "网上申请中予以公开3件": a part of the applications, not all
-        for pat, rows, name in _outcome_categories(tr.version):
-            if not pat.search(subject):
-                continue
-            got = _cells_value(tr, tuple((r, "total") for r in rows))
-            if got is None or got[0] == f.value:
-                break
-            start = f.start - len(subject) if ctx.ft[f.start - len(subject):f.start] == subject else f.start
-            ctx.emit(f"正文「{ctx.text[start:f.end]}」与{_table_no('requests')}「{name}」（总计列 {_num(got[0])}）不符。",
-                     f"The prose states {ctx.text[start:f.end]!r} but table 三 gives {_num(got[0])} "
-                     f"({', '.join(rows)}, total column).",
-                     start=start, end=f.end, section=f.section if f.section else None, table="requests",
-                     row=rows[0] if len(rows) == 1 else None, column="total")
-            break
+        _, rows, name = _outcome_categories(tr.version)[k]
+        got = _cells_value(tr, tuple((r, "total") for r in rows))
+        if got is None or got[0] == f.value:
+            continue
+        start = f.start - len(subject) if ctx.ft[f.start - len(subject):f.start] == subject else f.start
+        ctx.emit(f"正文「{ctx.text[start:f.end]}」与{_table_no('requests')}「{name}」（总计列 {_num(got[0])}）不符。",
+                 f"The prose states {ctx.text[start:f.end]!r} but table 三 gives {_num(got[0])} "
+                 f"({', '.join(rows)}, total column).",
+                 start=start, end=f.end, section=f.section if f.section else None, table="requests",
+                 row=rows[0] if len(rows) == 1 else None, column="total")
 
 
 def _unit_family(u: str) -> str:
@@ -1710,7 +1885,11 @@ def _prose_claim(ctx: _Ctx) -> None:
     corrected, decided otherwise or pending; every application completed while some are carried over."""
     appeals = ctx.report.tables.get("appeals")
     requests = ctx.report.tables.get("requests")
-    for m in _UPHELD_CLAIM.finditer(ctx.ft):
+    # A claim contradicts only a count above 0: without one the text is not read for claims.
+    against = [(g, _cells_value(appeals, tuple(("cases", f"{g}_{x}") for x in ("corrected", "other", "pending"))))
+               for g in ("review", "direct_suit", "suit_after_review")]
+    against = {g: got for g, got in against if got is not None and got[0] > 0}
+    for m in (_matches_at(_UPHELD_CLAIM, ctx.ft, _offsets(ctx.ft, "均全都皆")) if against else ()):
         if _in_tables(ctx, m.start()):
             continue
         lo = max(ctx.ft.rfind(c, 0, m.start()) for c in "。；;\n") + 1
@@ -1721,8 +1900,8 @@ def _prose_claim(ctx: _Ctx) -> None:
             groups = [g for g in groups if g != "review"]     # 胜诉 speaks of lawsuits only
         bad = []
         for g in groups:
-            got = _cells_value(appeals, tuple(("cases", f"{g}_{x}") for x in ("corrected", "other", "pending")))
-            if got is not None and got[0] > 0:
+            got = against.get(g)
+            if got is not None:
                 t = _table("appeals", appeals.version)
                 bad.extend(f"「{t.column(c.column).name}」{_num(c.value)}" for c in got[1] if c.value)
         if bad:
@@ -1730,7 +1909,9 @@ def _prose_claim(ctx: _Ctx) -> None:
                      f"The prose claims {ctx.text[lo:m.end()].strip()!r}, but table 四 has "
                      f"{', '.join(bad)}.", start=lo, end=m.end(), table="appeals", row="cases",
                      section=ctx.section_at(lo))
-    for m in _ALL_DONE_CLAIM.finditer(ctx.ft):
+    carried = _cells_value(requests, (("carried_out", "total"),))
+    # Every form of the claim says 办结: a text without the word is not scanned.
+    for m in (_ALL_DONE_CLAIM.finditer(ctx.ft) if carried and carried[0] > 0 and "办结" in ctx.ft else ()):
         if _in_tables(ctx, m.start()):
             continue
         lo = max(ctx.ft.rfind(c, 0, m.start()) for c in "。；;\n") + 1
@@ -1738,7 +1919,7 @@ def _prose_claim(ctx: _Ctx) -> None:
         if ("复议" in clause or "诉讼" in clause or ("申请" not in clause and "公开" not in clause)
                 or "结转" in clause or "上年" in clause):
             continue                        # "上年结转的申请均已办结" speaks of the carried-in ones only
-        got = _cells_value(requests, (("carried_out", "total"),))
+        got = carried
         if got is not None and got[0] > 0:
             t = _table("requests", requests.version)
             end = m.end() - (1 if ctx.ft[m.end() - 1] in ",，。；;" else 0)
@@ -1765,7 +1946,7 @@ def _prose_sum(ctx: _Ctx) -> None:
         parts = []
         for g in facts[k + 1:]:
             between = ctx.ft[(parts[-1].end if parts else tot.end):g.start]
-            if re.search(r"[。；;]", between) or (parts and "其中" in between):
+            if _CLAUSE_END.search(between) or (parts and "其中" in between):
                 break                       # a new sentence, clause list or a nested breakdown
             if g.unit == "%":
                 continue
@@ -1788,6 +1969,9 @@ def _prose_sum(ctx: _Ctx) -> None:
                  f"The parts listed after the total {tot.text} add up to {shown} = {_num(total)}, not "
                  f"{_num(tot.value)}.", start=tot.start, end=parts[-1].end,
                  section=tot.section if tot.section else None)
+
+
+_CLAUSE_END = rx.lazy(r"[。；;]")
 
 
 def _inside_brackets(ft: str, lo: int, pos: int) -> bool:
@@ -1834,17 +2018,33 @@ def _cn_value(word: str) -> int | None:
     return None
 
 
+def _enum_break(ft: str, a: int, b: int) -> bool:
+    """Whether _ENUM_BREAK matches in ft[a:b]: a line break says so at once, and without a line break,
+    a bracket or a 、 it cannot (between two enumerators, most often: one sentence)."""
+    if ft.find("\n", a, b) >= 0:
+        return True
+    if ft.find("、", a, b) < 0 and ft.find("(", a, b) < 0 and ft.find("（", a, b) < 0:
+        return False
+    return _ENUM_BREAK.search(ft, a, b) is not None
+
+
 @_rule("enumeration_order")
 def _enumeration_order(ctx: _Ctx) -> None:
     """"一是…二是…三是": a run starts at 一是 and ends at a heading, a line break or the next 一是; within
     it each number must follow the last. Only numbers at a clause start count (not "统一是")."""
     for lo, hi in _prose_spans(ctx):
+        # Nothing is checked before the first 一是: the scan starts there. (A match reaching over it,
+        # 十一是, is no 一 and leaves no run open; 一 right after a numeral is not at a clause start.)
+        first = ctx.ft.find("一是", lo, hi)
+        if first < 0:
+            continue
         last, last_m, start = None, None, None
-        for m in _ENUM_WORD.finditer(ctx.ft, lo, hi):
+        # A match is one or two numerals and 是: it starts at most two characters before a 是.
+        for m in _matches_at(_ENUM_WORD, ctx.ft, _offsets(ctx.ft, "是", first, hi, back=2), hi):
             n = _cn_value(m.group(1))
             if n is None:
                 continue
-            if last is not None and _ENUM_BREAK.search(ctx.ft, last_m.end(), m.start()):
+            if last is not None and _enum_break(ctx.ft, last_m.end(), m.start()):
                 last = None
             if n == 1:
                 last, last_m, start = 1, m, m.start()
@@ -1915,8 +2115,8 @@ def _fee_not_reported(ctx: _Ctx) -> None:
 
 _PROBLEM_WORDS = rx.lazy(r"问题|不足|差距|薄弱|不够|不强|不高|有待|欠缺|不到位|滞后|单一|不完善|不及时|不规范|短板|困难")
 _IMPROVE_WORDS = rx.lazy(r"改进|加强|下一步|将|措施|推进|提升|完善|加大|强化|健全|持续|做好|优化|整改")
-_CJK = rx.lazy("[\u4e00-\u9fff]")
 _NIL = rx.lazy(r"^(?:无|暂无|没有|不存在|本年度无|本年无)[^。]{0,10}。?$")
+_CJK_40 = rx.lazy(r"(?:[^\u4e00-\u9fff]*[\u4e00-\u9fff]){40}")     # forty CJK characters, read up to the 40th
 
 
 @_rule("problems_generic")
@@ -1925,11 +2125,10 @@ def _problems_generic(ctx: _Ctx) -> None:
     if not s.present or s.is_empty(ctx.text):
         return
     body = ctx.ft[s.body_start:s.end].strip()
-    cjk = len(_CJK.findall(body))
     if ctx.cut_inside(5):
         return                      # the rest of the section lies beyond the cut
     cut = False
-    if _NIL.match(body) or cjk < 40:
+    if _NIL.match(body) or not _CJK_40.match(body):
         zh, en = "只有一句套话，没有写出具体问题和改进措施", "holds only a stock phrase, no concrete problem or measure"
     elif not _PROBLEM_WORDS.search(body):
         zh, en = "没有写出存在的具体问题", "names no problem"
@@ -1943,25 +2142,44 @@ def _problems_generic(ctx: _Ctx) -> None:
 
 # ---------------------------------------------------------------------------------------------- API
 
-def records(report: Report) -> list[dict]:
-    """The findings of :func:`check` as a list of dicts (the JSON form), in text order. For many
-    reports, collect these and build one DataFrame: cheaper than one DataFrame per report."""
-    ctx = _Ctx(report)
-    order = {}
+@functools.lru_cache(maxsize=None)
+def _in_scope(version: str | None, year: int | None) -> tuple[tuple[int, Rule, Callable], ...]:
+    """(position in rules.yaml, rule, implementation) of the rules that apply to a report of this format
+    version and year (:meth:`Rule.applies` reads nothing else): decided once per pair, not per report."""
+    out = []
     for k, rule in enumerate(_rules().values()):
         impl = _IMPL.get(rule.id)
         if impl is None:
             raise RuntimeError(f"rule {rule.id!r} in rules.yaml has no implementation in check.py")
-        if not rule.applies(report):
-            continue
-        ctx.rule = rule
-        before = len(ctx.out)
+        if rule.applies(_Scope(version, year)):
+            out.append((k, rule, impl))
+    return tuple(out)
+
+
+class _Scope:
+    """What :meth:`Rule.applies` reads of a report."""
+
+    __slots__ = ("format_version", "year")
+
+    def __init__(self, format_version: str | None, year: int | None):
+        self.format_version = format_version
+        self.year = year
+
+
+def records(report: Report) -> list[dict]:
+    """The findings of :func:`check` as a list of dicts (the JSON form), in text order. For many
+    reports, collect these and build one DataFrame: cheaper than one DataFrame per report."""
+    ctx = _Ctx(report)
+    for k, rule, impl in _in_scope(report.format_version, report.year):
+        ctx.rule, ctx.rank = rule, k
         impl(ctx)
-        for f in ctx.out[before:]:
-            order[id(f)] = k
+    out, ranks = ctx.out, ctx.ranks
+    if len(out) < 2:
+        return out
     big = len(report.text) + 1
-    ctx.out.sort(key=lambda f: (f["start"] if f["start"] is not None else big, order[id(f)]))
-    return ctx.out
+    # Text order; at one offset (or none), the order of the rules in rules.yaml, then of emission.
+    order = sorted(range(len(out)), key=lambda i: (out[i]["start"] if out[i]["start"] is not None else big, ranks[i]))
+    return [out[i] for i in order]
 
 
 def check(report: Report) -> pd.DataFrame:

@@ -9,7 +9,6 @@ which is what the checks compare with table cells.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from .model import Fact, Section
 from .text import Folded
@@ -31,6 +30,9 @@ _FACT = rx.lazy(r"((?>\d(?<![\d.〔\[【(]\d)(?<!\d,\d)(?:\d{0,2}(?:,\d{3})+|\d*
 # A number with more digits than this is no count or amount (and int() refuses thousands of digits): it
 # is left alone rather than read as a wrong, infinite or failing number.
 _MAX_DIGITS = 15
+# The longest match that can be a fact: 15 digits with their commas, a point and 15 decimals, a space
+# and a two-character unit (39), with room to spare.
+_REACH = 64
 # How far a sentence is looked for on either side of a number: bounded, so that a text with no sentence
 # ends (a capture run into one line) costs linear time, not time proportional to numbers × length.
 _WINDOW = 400
@@ -38,8 +40,7 @@ MAX_FACTS = 20_000
 """Facts collected per report at most. A real report states a few hundred numbers (10 MB of the seed
 repeated: about 15,000); a text made of nothing but "1条" would otherwise hold a sentence of up to 800
 characters for every six characters of input (2.4 GB for 8 MB). The loader notes when it stops."""
-_SENTENCE_END = rx.lazy(r"[。!?;\n]")
-_CLAUSE_BREAK = rx.lazy(r"[,，;:、。\n]")
+_SENTENCE_END = rx.lazy(r"[。!?;\n]")       # (looked for backwards character by character, too)
 
 
 def extract_facts(text: str, folded: Folded, sections: list[Section], preamble_end: int,
@@ -48,35 +49,36 @@ def extract_facts(text: str, folded: Folded, sections: list[Section], preamble_e
     ft = folded.text
     out: list[Fact] = []
     bounds = [(0, preamble_end, 0)] + [(s.start, s.end, s.number) for s in sections if s.present]
-    # Sentence ends and clause breaks are found once and looked up by bisection: a text dense with
-    # numbers would otherwise rescan the same window for every one of them.
-    ends: list[int] | None = None
-    breaks: list[int] | None = None
-    for m in _FACT.finditer(ft):
+    # Sentence ends and clause breaks are looked for around each number, at most _WINDOW characters
+    # each way (a report states a few dozen numbers: cheaper than listing every sentence end of the
+    # text; a text of nothing but numbers costs at most MAX_FACTS windows).
+    rfind = ft.rfind
+    next_end = _SENTENCE_END.search
+    mapped = folded._map is not None       # else _matches has stepped over the skipped spans
+    for m in _matches(ft, folded, skip):
         if len(out) >= MAX_FACTS:
             break
         s, e = folded.orig(m.start()), folded.orig_end(m.end())
-        if any(a <= s < b for a, b in skip):
+        if mapped and any(a <= s < b for a, b in skip):
             continue
         digits = m.group(1).replace(",", "")
         if len(digits) > _MAX_DIGITS or len(m.group(2) or "") > _MAX_DIGITS:
             continue
         value: int | float = float(digits + m.group(2)) if m.group(2) else int(digits)
         unit = m.group(3)
-        if ends is None:
-            ends = [x.start() for x in _SENTENCE_END.finditer(ft)]
-            breaks = [x.start() for x in _CLAUSE_BREAK.finditer(ft)]
         # Sentence and clause around the number, in folded text, mapped back to the original: the
-        # sentence runs from just after the last sentence end within _WINDOW before the number to the
-        # first one within _WINDOW after it.
-        fs = m.start()
+        # sentence runs from just after the last sentence end (_SENTENCE_END) within _WINDOW before the
+        # number to the first one within _WINDOW after it; the clause from the last clause break
+        # (, ， ; : 、 。 or a line break) in the sentence before the number.
+        fs, fe = m.span()
         lo = max(0, fs - _WINDOW)
-        k = bisect_left(ends, fs) - 1
-        sent_from = ends[k] + 1 if k >= 0 and ends[k] >= lo else lo
-        k = bisect_left(ends, m.end())
-        sent_to = ends[k] + 1 if k < len(ends) and ends[k] < m.end() + _WINDOW else min(len(ft), m.end() + _WINDOW)
-        k = bisect_left(breaks, fs) - 1
-        clause_from = breaks[k] + 1 if k >= 0 and breaks[k] >= sent_from else sent_from
+        sent_from = max(rfind("。", lo, fs), rfind("!", lo, fs), rfind("?", lo, fs), rfind(";", lo, fs),
+                        rfind("\n", lo, fs)) + 1 or lo
+        after = next_end(ft, fe, fe + _WINDOW)
+        sent_to = after.start() + 1 if after else min(len(ft), fe + _WINDOW)
+        clause_from = max(rfind(",", sent_from, fs), rfind("，", sent_from, fs), rfind(";", sent_from, fs),
+                          rfind(":", sent_from, fs), rfind("、", sent_from, fs), rfind("。", sent_from, fs),
+                          rfind("\n", sent_from, fs)) + 1 or sent_from
         subject = ft[clause_from:fs].strip()
         so, se = folded.orig(sent_from), folded.orig_end(sent_to)
         section = None
@@ -87,3 +89,28 @@ def extract_facts(text: str, folded: Folded, sections: list[Section], preamble_e
         out.append(Fact(value=value, unit=unit, start=s, end=e, text=text[s:e],
                         sentence=text[so:se].strip(), sentence_start=so, section=section, subject=subject))
     return out
+
+
+def _matches(ft: str, folded: Folded, skip):
+    """The matches of _FACT in ``ft`` outside the ``skip`` spans (the tables, where most digits are).
+
+    The regex costs time at every digit, so the table regions are stepped over rather than read and
+    thrown away. The matches are those a scan of the whole text finds there: a match inside a table
+    that runs past its end ends in the number's decimals, space and unit, where no match can start
+    (a fact starts at a digit no digit, point or digit-and-comma stands before). A gap is read
+    _REACH characters into the table after it, for a match that starts before the table and ends
+    in it; only a match too long to be a fact (over _MAX_DIGITS digits) reaches further. A text
+    whose folding moved offsets (``folded`` has a map) is scanned whole."""
+    if not skip or folded._map is not None:
+        yield from _FACT.finditer(ft)
+        return
+    pos = 0
+    for a, b in sorted(skip):
+        if a > pos:
+            for m in _FACT.finditer(ft, pos, a + _REACH):
+                if m.start() >= a:
+                    break
+                yield m
+        pos = max(pos, b)
+    yield from _FACT.finditer(ft, pos)
+

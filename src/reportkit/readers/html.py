@@ -43,6 +43,7 @@ _COMMENT_CLOSE = rx.lazy(r"--\s*>")     # what may end a comment (spaced, as old
 _RAW_OPEN = rx.lazy(r"<(title|iframe|xmp|noembed|noframes|plaintext)\b", re.I)
 _DOC_END = rx.lazy(r"</(?:body|html)\s*>", re.I)
 _SPACES = rx.lazy(r"[ \t\r\n\f\v]+")
+_WHITESPACE = " \t\r\n\f\v"        # what _SPACES folds to one space
 
 
 def _defuse(markup: str) -> str:
@@ -71,31 +72,47 @@ def _close_raw_text(markup: str) -> str:
     turn the rest of the page, tables included, into markup shown as text."""
     if not _RAW_OPEN.search(markup):
         return markup
-    for tag in sorted({m.group(1).lower() for m in _RAW_OPEN.finditer(markup)}):
+    # Which tags are there, and whether one opens after its last closer, is read in a lower-cased
+    # one-byte copy (a page has hundreds of tags, and the case-blind pattern tried at each cost more
+    # than the rest of this): same offsets, every character beyond Latin-1 a "?". It may see an opener
+    # the case-blind pattern would not (<title中: ? ends a word, 中 does not); that tag then gets the
+    # exact treatment below, which finds nothing to close. İ, ı, ſ and K are letters the case-blind
+    # pattern takes for i, s and k: a page holding one is read as before.
+    if any(c in markup for c in "İıſK"):
+        low = None
+        tags = sorted({m.group(1).lower() for m in _RAW_OPEN.finditer(markup)})
+    else:
+        low = markup.encode("latin-1", "replace").lower()
+        tags = [t for t in _RAW_TAGS if b"<" + t.encode() in low]
+    for tag in tags:
         last = None
+        if low is not None:
+            at = low.rfind(b"</" + tag.encode())
+            if low.find(b"<" + tag.encode(), at + 1 if at >= 0 else 0) < 0:
+                continue                    # no opener after its last closer: nothing to close
         for last in re.finditer(f"</{tag}", markup, re.I):
             pass
         cut = last.end() if last is not None else 0
         markup = markup[:cut] + re.sub(f"<{tag}\\b[^>]*>[^<]*", lambda m: m.group() + f"</{tag}>", markup[cut:],
                                        flags=re.I)
-    return markup
-    lower = None
-    for tag in {m.group(1).lower() for m in _RAW_OPEN.finditer(markup)}:
-        lower = lower or markup.lower()
-        last_close = lower.rfind("</" + tag)
-        pattern = re.compile(f"<{tag}\\b[^>]*>", re.I)
-        markup = markup[:last_close + 1] + pattern.sub(lambda m: m.group() + f"</{tag}>", markup[last_close + 1:]) \
-            if last_close >= 0 else pattern.sub(lambda m: m.group() + f"</{tag}>", markup)
-        lower = None
+        if low is not None:
+            low = markup.encode("latin-1", "replace").lower()
     return markup
 
 
-@dataclass
+_RAW_TAGS = ("iframe", "noembed", "noframes", "plaintext", "title", "xmp")     # _RAW_OPEN's, sorted
+
+
 class _Cell:
-    start: int
-    end: int = -1
-    colspan: int = 1
-    rowspan: int = 1
+    """A grid cell's span in the text and its merge (a plain class: one is made per <td>)."""
+
+    __slots__ = ("start", "end", "colspan", "rowspan")
+
+    def __init__(self, start: int, colspan: int = 1, rowspan: int = 1):
+        self.start = start
+        self.end = -1
+        self.colspan = colspan
+        self.rowspan = rowspan
 
 
 @dataclass
@@ -104,6 +121,7 @@ class _Table:
     has_child_table: bool = False
     start: int = 0
     end: int = 0
+    spanned: int = 0        # what merged cells add to the grid's area (colspan × rowspan − 1 each)
 
 
 class _Events:
@@ -126,6 +144,7 @@ class _Flattener:
         self._parser = None
         self.parts: list[str] = []
         self.length = 0
+        self.tail = "\n"            # the last character emitted ("\n" before any)
         self.skip_depth = 0
         self.skip_stack: list[str] = []
         self.tables: list[_Table] = []
@@ -143,17 +162,15 @@ class _Flattener:
         if s:
             self.parts.append(s)
             self.length += len(s)
-
-    def _tail(self) -> str:
-        return self.parts[-1][-1:] if self.parts else "\n"
+            self.tail = s[-1]
 
     def _newline(self):
         if self.stack and self.cell_open and self.cell_open[-1] is not None:
             # A line break inside a table cell ("本年新<br/>制作数量") is a space in the cell.
-            if self._tail() not in (" ", "\n"):
+            if self.tail != " " and self.tail != "\n":
                 self._emit(" ")
             return
-        if self._tail() != "\n":
+        if self.tail != "\n":
             self._emit("\n")
 
     # -- parser callbacks
@@ -169,13 +186,32 @@ class _Flattener:
         self._parser.feed(_DOC_END.sub("", markup).encode("utf-8", "replace"))
 
     def handle_starttag(self, tag, a):
+        if tag == "td" or tag == "th":
+            # The most frequent tag first, its cell opened here (this runs for every cell of a page):
+            # the previous cell's closing is written out, and a cell with no attributes (lxml passes an
+            # empty mapping whose .get is slow Python) skips the span look-ups.
+            if not self.skip_depth and self.stack:
+                cell_open = self.cell_open
+                c = cell_open[-1]
+                if c is not None:
+                    c.end = self.length
+                    self.parts.append(" | ")
+                    self.length += 3
+                    self.tail = " "
+                t = self.stack[-1]
+                rows = t.rows
+                if not rows:
+                    rows.append([])
+                if a:
+                    c = _Cell(self.length, _span(a.get("colspan")), _span(a.get("rowspan")))
+                    t.spanned += c.colspan * c.rowspan - 1
+                else:
+                    c = _Cell(self.length)
+                rows[-1].append(c)
+                cell_open[-1] = c
+            return
         if tag not in _ROLE_START:
             return                  # <span>, <font>, <strong> …: no text structure to keep
-        if tag == "td" or tag == "th":
-            # The most frequent tag first (the branch below, taken without the tests for other tags).
-            if not self.skip_depth and self.stack:
-                self._open_cell(a)
-            return
         if tag == "body" and "head" in self.skip_stack:
             # <body> ends an unclosed <head> (as in browsers), or the whole page would be dropped.
             self.handle_endtag("head")
@@ -218,11 +254,17 @@ class _Flattener:
             self._newline()
 
     def handle_endtag(self, tag):
-        if tag not in _ROLE_END:
-            return
         if tag == "td" or tag == "th":
             if not self.skip_depth and self.stack:
-                self._close_cell()
+                c = self.cell_open[-1]
+                if c is not None:                   # _close_cell, inlined for the most frequent tag
+                    c.end = self.length
+                    self.parts.append(" | ")
+                    self.length += 3
+                    self.tail = " "
+                    self.cell_open[-1] = None
+            return
+        if tag not in _ROLE_END:
             return
         if self.skip_stack and tag in _SKIP:
             if tag in self.skip_stack:
@@ -253,14 +295,6 @@ class _Flattener:
         if tag in _BLOCK:
             self._newline()
 
-    def _open_cell(self, a):
-        self._close_cell()
-        if not self.stack[-1].rows:
-            self.stack[-1].rows.append([])
-        cell = _Cell(start=self.length, colspan=_span(a.get("colspan")), rowspan=_span(a.get("rowspan")))
-        self.stack[-1].rows[-1].append(cell)
-        self.cell_open[-1] = cell
-
     def _close_cell(self):
         if self.cell_open and self.cell_open[-1] is not None:
             c = self.cell_open[-1]
@@ -276,11 +310,22 @@ class _Flattener:
             return
         if self._in_h1 and len(self.h1) < MAX_TITLE:
             self.h1 += data[:MAX_TITLE - len(self.h1)]
-        if not self.pre:
+        if not self.pre and not data.isalnum():     # (letters, digits and CJK only: nothing to fold)
+            after_space = self.tail == " " or self.tail == "\n"
+            if not data.strip(_WHITESPACE):
+                # The whitespace between tags: one space at most, and none after a space or a line break.
+                if data and not after_space:
+                    self.parts.append(" ")
+                    self.length += 1
+                    self.tail = " "
+                return
             data = _SPACES.sub(" ", data)
-            if self._tail() in (" ", "\n"):
+            if after_space:
                 data = data.lstrip(" ")
-        self._emit(data)
+        if data:
+            self.parts.append(data)
+            self.length += len(data)
+            self.tail = data[-1]
 
     def close(self):
         if self._parser is not None:
@@ -325,18 +370,21 @@ def flatten(html: str) -> HtmlDoc:
     for t in p.tables:
         if t.has_child_table or not t.rows:
             continue
-        if sum(c.colspan * c.rowspan for r in t.rows for c in r) > MAX_GRID_CELLS:
+        if sum(map(len, t.rows)) + t.spanned > MAX_GRID_CELLS:      # the grid's area, merged cells counted
             continue
         tokens: list[Token] = []
+        add = tokens.append
         for row in t.rows:
             _row_counter += 1
             for c in row:
-                end = c.end if c.end >= 0 else t.end
-                raw = text[c.start:end]
-                s = c.start + (len(raw) - len(raw.lstrip()))
-                e = c.start + len(raw.rstrip())
-                kind, cell = _cell(text[s:e]) if e > s else ("empty", "")
-                tokens.append(Token(kind, cell, s, s if kind == "empty" else e, row=_row_counter))
+                raw = text[c.start:c.end if c.end >= 0 else t.end]
+                core = raw.strip()
+                s = c.start + (len(raw) - len(raw.lstrip()))       # the cell's text without its spaces
+                if core:
+                    kind, cell = _cell(core)
+                    add(Token(kind, cell, s, s if kind == "empty" else s + len(core), row=_row_counter))
+                else:
+                    add(Token("empty", "", s, s, row=_row_counter))
         grids.append((t.start, t.end, tokens))
     title = _page_title(p.h1 or p.title)
     return HtmlDoc(text=text, title=title, grids=grids, assets=p.assets)
