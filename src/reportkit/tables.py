@@ -232,6 +232,7 @@ class _Matcher:
         self._labels: dict[str, tuple] = {}
         self._header: dict[str, bool] = {}
         self._cuts: dict[str, bool] = {}
+        self.uncut: set[str] = set()     # label texts that _relabel leaves as they are
 
     def columns_for(self, row_id: str) -> tuple:
         cols = self._cols.get(row_id)
@@ -517,13 +518,20 @@ def _relabel(tokens: list[tuple], matcher: _Matcher, labels: list[int]) -> list[
     keep the cells of their ``<tr>`` and are not re-cut here, two-digit enumerators, and a label that
     runs into further labels (a row label's start). One pass for both would move cuts in those edge
     cases."""
-    # Most regions have nothing to cut: find that out from the labels (``labels``: their indices) and hand
-    # the tokens back as they are.
+    # Most regions have nothing to cut: find that out from the labels (``labels``: their indices), at C
+    # speed when every label text is one already seen to need no cut, and hand the tokens back as they are.
+    plain = matcher.uncut
+    if plain.issuperset(map(_text_of, map(tokens.__getitem__, labels))):
+        return tokens
+    if len(plain) > matcher.MEMO:
+        plain.clear()
     cuts = matcher.cuts
     for i in labels:
         t = tokens[i]
-        if t[5] is None and (t[1].startswith((".", "、")) or cuts(t[1])):
-            return _relabel_all(tokens, matcher)
+        if t[5] is None:
+            if t[1].startswith((".", "、")) or cuts(t[1]):
+                return _relabel_all(tokens, matcher)
+            plain.add(t[1])
     return tokens
 
 
