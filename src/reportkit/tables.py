@@ -993,7 +993,7 @@ def read_table(table_id: str, folded: Folded, fstart: int, fend: int,
     A table whose own text names no version (table 四 is the same in both) takes ``default_version``,
     the version the rest of the report shows, so a 2019 report is not read as mixing versions."""
     tokens = grid_tokens if grid_tokens is not None else tokenize(folded, fstart, fend)
-    region = folded.text[fstart:fend] if grid_tokens is None else " ".join(t[1] for t in tokens)
+    region = folded.text[fstart:fend] if grid_tokens is None else " ".join(map(_text_of, tokens))
     version = detect_version(region) or default_version or "2021"
     if table_id == "appeals":
         return read_appeals(spec().table("appeals", version), tokens, version)
