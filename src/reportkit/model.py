@@ -223,10 +223,11 @@ def _get_cells(self: TableRead) -> dict[tuple[str, str], Cell]:
         tid = self.table
         cells = d["_cells"]
         for k, c in lazy.items():
-            if not isinstance(c, tuple):
+            if c.__class__ is Cell:
                 cells[k] = c
             elif len(c) == _TOKEN:
-                cells[k] = Cell(tid, k[0], k[1], int(c[1]), "value", c[1], c[2], c[3], None, "stated")
+                text = c[1]
+                cells[k] = Cell(tid, k[0], k[1], int(text), "value", text, c[2], c[3], None, "stated")
             else:
                 cells[k] = Cell(tid, k[0], k[1], *c)
         d["_lazy"] = None

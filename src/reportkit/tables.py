@@ -87,8 +87,9 @@ def _is_mark(word: str) -> bool:
 # group 2) is a token as it stands; any other piece (group 3) goes through the word-by-word reading of
 # _piece_tokens, which reads those two the same way. Whitespace here is what str.strip and \S take for
 # it, so the words are those of _WORD.
-_FAST_PIECE = rx.lazy(r"[|\n\r]*(?:[^\S\n\r]*(?:([0-9]+)|((?:[1-9][.、])?[^\s\d|]+))[^\S\n\r]*(?=[|\n\r]|\Z)"
-                      r"|([^|\n\r]+))")
+# Possessive quantifiers: nothing a quantifier gave back could make another match, so none is tried.
+_FAST_PIECE = rx.lazy(r"[|\n\r]*+(?:[^\S\n\r]*+(?:([0-9]++)|((?:[1-9][.、])?[^\s\d|]++))[^\S\n\r]*+(?=[|\n\r]|\Z)"
+                      r"|([^|\n\r]++))")
 
 
 def tokenize(folded: Folded, start: int, end: int) -> list[tuple]:
@@ -231,6 +232,7 @@ class _Matcher:
         self._labels: dict[str, tuple] = {}
         self._header: dict[str, bool] = {}
         self._cuts: dict[str, bool] = {}
+        self.uncut: set[str] = set()     # label texts that _relabel leaves as they are
 
     def columns_for(self, row_id: str) -> tuple:
         cols = self._cols.get(row_id)
@@ -360,7 +362,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
     """Rebuild the data rows of ``table`` from tokens by label and count."""
     tr = TableRead(table=table.id, version=version, found=False)
     matcher = _matcher(table)
-    label = matcher.label
+    label, known = matcher.label, matcher._labels
     by_key = matcher.by_key
     kinds, labels = _label_positions(tokens)
     relabelled = _relabel(tokens, matcher, labels)
@@ -370,6 +372,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
     n = len(tokens)
     n_labels = len(labels)
     store = tr.store()
+    found = False       # some row label or header of the table was seen
     seen: dict[str, int] = {}
     # Rows met without numbers: a heading naming the row ("### 一、本年新收…" above a small table) or a
     # row really printed empty; a later occurrence with numbers is the row.
@@ -379,7 +382,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
         i = labels[p]
         tok = tokens[i]
         text = tok[1]
-        key, row = label(text)
+        key, row = known.get(text) or label(text)
         if row is None and i > 0:
             # "00000003.其他": the enumerator went to the digits before (cut off there, see _assign);
             # "0 63.其他": a cell went to the enumerator (given back there). (What each helper requires
@@ -412,11 +415,11 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
                 if by_key.get(ext) is row:
                     used = k + 1
         if row is None:
-            if matcher.is_header(key):
-                tr.found = True
+            if not found and matcher.is_header(key):
+                found = True
             p += 1
             continue
-        tr.found = True
+        found = True
         j = i + used
         p += used       # the labels i .. j-1 are this row's
         if row.kind == "group":
@@ -474,6 +477,7 @@ def read_rows(table: Table, tokens: list[Token], version: str) -> TableRead:
         _assign(tr, table, row, cols, vals, tok[2], tok, nt)
     for row, cols, tok in pending.values():
         _assign(tr, table, row, cols, [], tok[2], tok)
+    tr.found = found
     tr.start = tokens[0][2] if tokens else None
     tr.end = tokens[-1][3] if tokens else None
     return tr
@@ -514,13 +518,20 @@ def _relabel(tokens: list[tuple], matcher: _Matcher, labels: list[int]) -> list[
     keep the cells of their ``<tr>`` and are not re-cut here, two-digit enumerators, and a label that
     runs into further labels (a row label's start). One pass for both would move cuts in those edge
     cases."""
-    # Most regions have nothing to cut: find that out from the labels (``labels``: their indices) and hand
-    # the tokens back as they are.
+    # Most regions have nothing to cut: find that out from the labels (``labels``: their indices), at C
+    # speed when every label text is one already seen to need no cut, and hand the tokens back as they are.
+    plain = matcher.uncut
+    if plain.issuperset(map(_text_of, map(tokens.__getitem__, labels))):
+        return tokens
+    if len(plain) > matcher.MEMO:
+        plain.clear()
     cuts = matcher.cuts
     for i in labels:
         t = tokens[i]
-        if t[5] is None and (t[1].startswith((".", "、")) or cuts(t[1])):
-            return _relabel_all(tokens, matcher)
+        if t[5] is None:
+            if t[1].startswith((".", "、")) or cuts(t[1]):
+                return _relabel_all(tokens, matcher)
+            plain.add(t[1])
     return tokens
 
 
@@ -982,7 +993,7 @@ def read_table(table_id: str, folded: Folded, fstart: int, fend: int,
     A table whose own text names no version (table 四 is the same in both) takes ``default_version``,
     the version the rest of the report shows, so a 2019 report is not read as mixing versions."""
     tokens = grid_tokens if grid_tokens is not None else tokenize(folded, fstart, fend)
-    region = folded.text[fstart:fend] if grid_tokens is None else " ".join(t[1] for t in tokens)
+    region = folded.text[fstart:fend] if grid_tokens is None else " ".join(map(_text_of, tokens))
     version = detect_version(region) or default_version or "2021"
     if table_id == "appeals":
         return read_appeals(spec().table("appeals", version), tokens, version)
