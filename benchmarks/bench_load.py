@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import collections
 import importlib
-import re
 import resource
 import sys
 import tempfile
@@ -24,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench_corpus import floor_pass  # noqa: E402
 from tests.fixtures.synth import make_corpus  # noqa: E402
 
 from reportkit import paths, tables  # noqa: E402
@@ -33,23 +34,12 @@ from reportkit.corpus.pool import discover  # noqa: E402
 from reportkit.readers import html  # noqa: E402
 
 load_mod = importlib.import_module("reportkit.load")   # the module (reportkit.load is also the function)
-_WORD = re.compile(r"\d+|[\u4e00-\u9fff]+")
 
 # (module, function, label): the stages of one load, timed where load.py calls them.
 STAGES = [(html, "flatten", "HTML flatten"), (load_mod, "Folded", "fold"),
           (load_mod, "split_sections", "sections"), (tables, "tokenize", "table tokens"),
           (tables, "read_rows", "table rows"), (tables, "read_appeals", "table 四"),
           (load_mod, "settle_splits", "split solve"), (load_mod, "extract_facts", "prose facts")]
-
-
-def _floor(files) -> None:
-    for p in files:
-        data = Path(p).read_bytes()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030", errors="replace")
-        _WORD.findall(text)
 
 
 def _load(files) -> None:
@@ -104,7 +94,7 @@ def _stages(files, repeat: int) -> dict[str, float]:
 
 def report(label: str, files: list[str], repeat: int) -> None:
     _load_check(files)                                  # warm: format spec, regexes, caches
-    fl = _cpu(_floor, files, repeat * 3)
+    fl = _cpu(floor_pass, files, repeat * 3)
     lo = _cpu(_load, files, repeat)
     lc = _cpu(_load_check, files, repeat)
     print(f"{label}: floor {fl:.3f} ms | load {lo:.2f} ms ({lo / fl:.1f}×) | load + check {lc:.2f} ms "

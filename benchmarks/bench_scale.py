@@ -27,9 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,7 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_corpus import PeakRSS  # noqa: E402
+from bench_corpus import PeakRSS, floor_pass  # noqa: E402
+from bench_startup import interleaved  # noqa: E402
 from tests.fixtures.synth import make_corpus  # noqa: E402
 
 import reportkit as rk  # noqa: E402
@@ -49,39 +48,19 @@ from reportkit import paths  # noqa: E402
 from reportkit.corpus import discover, load_corpus, write_corpus  # noqa: E402
 
 PY = sys.executable
-_WORD = re.compile(r"\d+|[\u4e00-\u9fff]+")
 _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def startup(runs: int) -> None:
     cli = [str(Path(PY).with_name("reportkit")), "parse", str(paths.SEED_TEXT), "--json"]
-    cmds = {"python -c pass": [PY, "-c", "pass"], "python -c 'import pandas'": [PY, "-c", "import pandas"],
-            "reportkit parse --json": cli}
-    for c in cmds.values():                              # warm the bytecode cache and the page cache
-        subprocess.run(c, env=_ENV, stdout=subprocess.DEVNULL, check=True)
-    times: dict[str, list[float]] = {k: [] for k in cmds}
-    for _ in range(runs):
-        for k, c in cmds.items():
-            t0 = time.perf_counter()
-            subprocess.run(c, env=_ENV, stdout=subprocess.DEVNULL, check=True)
-            times[k].append(time.perf_counter() - t0)
-    med = {k: statistics.median(v) for k, v in times.items()}
+    med = interleaved({"python -c pass": [PY, "-c", "pass"], "python -c 'import pandas'": [PY, "-c", "import pandas"],
+                       "reportkit parse --json": cli}, runs)
     bare, pandas, parse = med["python -c pass"], med["python -c 'import pandas'"], med["reportkit parse --json"]
     print(f"1. start-up (median of {runs} interleaved runs, bytecode cached)")
     for k, v in med.items():
         print(f"   {k:<28} {v * 1e3:7.0f} ms")
     print(f"   parse / bare interpreter  {parse / bare:5.1f}×   (target < 10×)")
     print(f"   parse / pandas import     {parse / pandas:5.2f}×   (target < 0.3×)")
-
-
-def _floor(files) -> None:
-    for p in files:
-        data = Path(p).read_bytes()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030", errors="replace")
-        _WORD.findall(text)
 
 
 def _cpu(fn, files, repeat: int) -> float:
@@ -114,7 +93,7 @@ def _corpus(files):
 def per_report(label: str, files: list[str], repeat: int) -> dict:
     _load_check(files[:20])                              # warm: format spec, regexes
     _corpus(files[:20])
-    fl = _cpu(_floor, files, repeat * 3)
+    fl = _cpu(floor_pass, files, repeat * 3)
     lo = _cpu(_load, files, repeat)
     lc = _cpu(_load_check, files, repeat)
     co = _cpu(_corpus, files, repeat)

@@ -30,6 +30,19 @@ def _run(cmd: list[str], env: dict) -> float:
     return time.perf_counter() - t0
 
 
+def interleaved(commands: dict[str, list[str]], rounds: int) -> dict[str, float]:
+    """Median wall seconds of each command, run as fresh processes in interleaved rounds after one
+    warm-up run each (which writes the .pyc files and fills the page cache)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for cmd in commands.values():
+        _run(cmd, env)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, cmd in commands.items():
+            times[name].append(_run(cmd, env))
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15, help="interleaved rounds (default 15)")
@@ -45,14 +58,7 @@ def main() -> None:
         "reportkit parse --json": [*cli, "parse", args.report, "--json"],
         "reportkit check --json": [*cli, "check", args.report, "--json"],
     }
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    for cmd in commands.values():           # warm-up: writes the .pyc files, fills the page cache
-        _run(cmd, env)
-    times: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(args.rounds):
-        for name, cmd in commands.items():
-            times[name].append(_run(cmd, env))
-    med = {name: statistics.median(t) for name, t in times.items()}
+    med = interleaved(commands, args.rounds)
     bare, pandas, parse = med["bare (python -c pass)"], med["import pandas"], med["reportkit parse --json"]
     print(f"start-up, median of {args.rounds} interleaved runs (report {Path(args.report).name}):")
     for name, m in med.items():
